@@ -1,0 +1,46 @@
+package amalgam.kernels;
+
+/** Elementwise functions of one fp32 argument. Each has a scalar definition in {@link #apply(float)}. */
+public enum UnaryOp {
+    IDENTITY, NEG, ABS, SIGN, SQUARE, SQRT, RECIPROCAL, EXP, LOG, TANH, SIGMOID, RELU,
+    /** GELU with the exact erf: x·Φ(x). */
+    GELU_ERF,
+    /** GELU's tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    GELU_TANH,
+    /** d/dx of GELU_ERF, for backward passes. */
+    GELU_ERF_DERIVATIVE,
+    /** d/dx of GELU_TANH, for backward passes. */
+    GELU_TANH_DERIVATIVE;
+
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    /** The reference definition every backend is tested against (computed in double, rounded once). */
+    public float apply(float x) {
+        double v = x;
+        return (float) switch (this) {
+            case IDENTITY -> v;
+            case NEG -> -v;
+            case ABS -> Math.abs(v);
+            case SIGN -> Double.isNaN(v) ? v : Math.signum(v);
+            case SQUARE -> v * v;
+            case SQRT -> Math.sqrt(v);
+            case RECIPROCAL -> 1.0 / v;
+            case EXP -> Math.exp(v);
+            case LOG -> Math.log(v);
+            case TANH -> Math.tanh(v);
+            case SIGMOID -> 1.0 / (1.0 + Math.exp(-v));
+            case RELU -> Double.isNaN(v) ? v : Math.max(v, 0.0);
+            case GELU_ERF -> 0.5 * v * (1.0 + Erf.erf(v * INV_SQRT_2));
+            case GELU_TANH -> 0.5 * v * (1.0 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+            case GELU_ERF_DERIVATIVE ->
+                    0.5 * (1.0 + Erf.erf(v * INV_SQRT_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+            case GELU_TANH_DERIVATIVE -> {
+                double inner = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
+                double t = Math.tanh(inner);
+                yield 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * v * v);
+            }
+        };
+    }
+}
