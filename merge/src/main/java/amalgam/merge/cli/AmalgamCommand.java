@@ -2,21 +2,28 @@ package amalgam.merge.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code amalgam} command line: the root command and its subcommands. */
+/** The {@code amalgam} command line: the root command, its subcommands, and how failures reach the user. */
 @Command(name = "amalgam",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
                 "Run, merge and adaptively merge LoRA adapters on a pure-Java tensor engine.",
                 "",
-                "Run `amalgam COMMAND --help` for the options of one command."
+                "Run `amalgam COMMAND --help` for the options of one command.",
+                "Exit codes: 0 success, 2 bad usage or bad input, 1 anything else."
         },
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, SelfCheckCommand.class, BenchCommand.class})
 public final class AmalgamCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Print the Java stack trace of a failure.")
+    boolean debug;
 
     @Override
     public void run() {
@@ -29,6 +36,8 @@ public final class AmalgamCommand implements Runnable {
 
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine newCommandLine() {
-        return new CommandLine(new AmalgamCommand());
+        CommandLine commandLine = new CommandLine(new AmalgamCommand());
+        commandLine.setExecutionExceptionHandler(new FailureReporter());
+        return commandLine;
     }
 }

@@ -1,0 +1,31 @@
+package amalgam.kernels;
+
+import amalgam.kernels.scalar.ScalarGemm;
+import java.util.List;
+
+/**
+ * The one place that knows every GEMM implementation by its name, for the command line and the benchmarks.
+ * Optional implementations (native, openblas) report why they are unavailable instead of failing later.
+ */
+public final class Gemms {
+
+    /** Every name {@link #create} accepts, in the order tables list them. */
+    public static final List<String> NAMES = List.of("scalar");
+
+    private Gemms() {}
+
+    /**
+     * A GEMM by name, computing with {@code pool}'s threads where the implementation is multithreaded.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     * @throws UnsupportedOperationException when the implementation cannot run on this machine (the message
+     *         says why)
+     */
+    public static Gemm create(String name, WorkerPool pool) {
+        return switch (name) {
+            case "scalar" -> new ScalarGemm();
+            default -> throw new IllegalArgumentException(
+                    "unknown GEMM implementation '" + name + "' (choose from " + String.join(", ", NAMES) + ")");
+        };
+    }
+}

@@ -1,0 +1,50 @@
+package amalgam.merge.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code amalgam bench}: runs the JMH benchmarks in their own JVM (the shaded benchmarks jar) with short
+ * settings and prints a table with FLOP/s and the share of the peer (OpenBLAS) measured in the same run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {
+                "Run JMH benchmarks with short settings and print a table: time per operation, GFLOP/s, and the",
+                "percentage of OpenBLAS measured in the same run. For publication-grade numbers run the jar",
+                "directly with JMH's defaults: java -jar bench/target/benchmarks.jar GemmBench",
+                "",
+                "Examples:",
+                "  amalgam bench                          all GemmBench sizes, threads 1 and 2 (about two minutes)",
+                "  amalgam bench -p n=1024 -p threads=2   one size",
+                ""})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Mixin
+    BenchOptions options;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path jar = Installation.benchmarksJar();
+        if (!Files.isRegularFile(jar)) {
+            throw new UsageException("benchmarks jar not found at " + jar + ": build it with ./amalgam (any command)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Installation.javaExecutable());
+        command.addAll(Installation.JVM_FLAGS);
+        command.add("-cp");
+        command.add(jar.toString());
+        command.add("amalgam.bench.BenchReport");
+        command.addAll(spec.commandLine().getParseResult().originalArgs());
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        return process.waitFor();
+    }
+}

@@ -1,0 +1,39 @@
+package amalgam.merge.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Options of {@code amalgam bench}. Shared by the CLI command, which starts the benchmark JVM, and by the
+ * report inside the benchmark jar, which parses the same arguments: one definition, no drift.
+ */
+public final class BenchOptions {
+
+    @Parameters(index = "0", arity = "0..1", defaultValue = "GemmBench", paramLabel = "PATTERN",
+            description = "Regular expression selecting benchmarks (default: ${DEFAULT-VALUE}). "
+                    + "Classes: GemmBench, and those added by later work.")
+    public String pattern;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2",
+            description = "Restrict a @Param, e.g. -p n=1024 -p threads=2 -p impl=vector,openblas. "
+                    + "GemmBench measures vector, native and openblas unless impl is given (scalar is slow).")
+    public Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Warm-up iterations per trial (default: ${DEFAULT-VALUE}).")
+    public int warmupIterations;
+
+    @Option(names = "--iterations", defaultValue = "3", description = "Measured iterations per trial (default: ${DEFAULT-VALUE}).")
+    public int iterations;
+
+    @Option(names = "--time-ms", defaultValue = "500", description = "Length of each iteration in ms (default: ${DEFAULT-VALUE}).")
+    public int iterationMillis;
+
+    @Option(names = "--forks", defaultValue = "1", description = "JVM forks per trial (default: ${DEFAULT-VALUE}).")
+    public int forks;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write JMH's JSON results to FILE.")
+    public Path json;
+}
