@@ -14,9 +14,11 @@ public enum MergeMethod {
     /** The method for a CLI name, PEFT's {@code ties_svd}-style aliases included (case-insensitive). */
     public static MergeMethod fromName(String name) {
         String key = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
-        if (isDeltaSpaceAlias(key)) key = key.substring(0, key.length() - "_svd".length());
+        boolean alias = isDeltaSpaceAlias(key);
+        if (alias) key = key.substring(0, key.length() - "_svd".length());
         for (MergeMethod m : values()) {
-            if (m.cliName().equals(key)) return m;
+            // Only merges of dense deltas have an "_svd" form; cat, lego and svd itself do not.
+            if (m.cliName().equals(key) && (!alias || (m.isTensorMerge() && m != SVD))) return m;
         }
         throw new IllegalArgumentException("--method: unknown merge method '" + name + "'; expected one of "
                 + "linear, cat, svd, ties, dare_linear, dare_ties, magnitude_prune, breadcrumbs, "
