@@ -49,6 +49,10 @@ public final class GeneralizedTaskArithmetic implements TensorMerge {
                     + tensors.size() + " adapters");
         }
         long n = (long) rows * cols;
+        if (sparsifier == Sparsifier.NONE) {
+            combine(n, tensors, weights, out); // nothing to sparsify: spare a copy of every tensor
+            return;
+        }
         try (Arena arena = Arena.ofShared()) {
             List<MemorySegment> sparse = new ArrayList<>(tensors.size());
             for (int i = 0; i < tensors.size(); i++) {
