@@ -167,4 +167,41 @@ class RandomSparsifierTest {
         float[] merged = Fixtures.mergeExample(MergeMethod.TIES.tensorMerge(CTX, s), 2, 0.5);
         Fixtures.assertClose(new float[] {0, -2.6f, 3.6f, 0, -4.0f, -3.0f}, merged, 1e-6);
     }
+
+    @Test
+    void dellaRanksWithinEachRow() {
+        // Row 0 holds tiny values, row 1 large ones: ranking per row keeps each row's small entries equally rarely.
+        float[] t = new float[200];
+        for (int j = 0; j < 100; j++) {
+            t[j] = (j + 1) * 1e-3f;
+            t[100 + j] = j + 1;
+        }
+        int keptSmallRow0 = 0, keptSmallRow1 = 0;
+        for (int seed = 0; seed < 200; seed++) {
+            float[] s = sparsify(new DellaSparsifier(CTX, 0.5, 0.4, KeepMask.seeded(seed)), 2, 100, t, 0);
+            for (int j = 0; j < 10; j++) {
+                keptSmallRow0 += s[j] != 0 ? 1 : 0;
+                keptSmallRow1 += s[100 + j] != 0 ? 1 : 0;
+            }
+        }
+        // Keep probability of the ten smallest per row ≈ 0.1 to 0.17: about 270 of 2000 draws in each row.
+        assertEquals(270, keptSmallRow0, 80);
+        assertEquals(270, keptSmallRow1, 80);
+    }
+
+    @Test
+    void mergekitNormalizeDividesByTheSummedWeights() {
+        MergeSettings s = MergeSettings.defaults().withMergekit(1).withNormalize(true);
+        float[] merged = Fixtures.mergeExample(MergeMethod.LINEAR.tensorMerge(CTX, s), 3, 1);
+        for (int i = 0; i < T1.length; i++) assertEquals((3 * T1[i] + T2[i]) / 4, merged[i], 1e-6);
+    }
+
+    @Test
+    void mergekitDareTiesDefaultsToNoNormalisation() {
+        // d = 1 keeps everything; the weighted election and an unnormalised sum of agreeing entries remain.
+        MergeSettings s = MergeSettings.defaults().withMergekit(1);
+        float[] merged = Fixtures.mergeExample(MergeMethod.DARE_TIES.tensorMerge(CTX, s), 2, 0.5);
+        // Weighted values: 2·t1 = [1, −2.6, 4, −0.6, 1.6, −3], 0.5·t2 = [−0.2, 0.6, 0.5, 0.05, −1, −0.3].
+        Fixtures.assertClose(new float[] {1.0f, -2.6f, 4.5f, -0.6f, 1.6f, -3.3f}, merged, 1e-6);
+    }
 }
