@@ -1,0 +1,60 @@
+package amalgam.merge.algorithms;
+
+import amalgam.kernels.FloatSegments;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/**
+ * DARE (drop and rescale): keeps each entry with probability d and rescales what survives so the expected
+ * tensor is unchanged. PEFT rescales by 1/d; mergekit rescales so the L1 norm matches the original. d = 0
+ * gives zeros (never NaN); d ≥ 1 keeps the tensor as is.
+ */
+public final class DareSparsifier implements Sparsifier {
+
+    private final ComputeContext ctx;
+    private final double density;
+    private final Semantics semantics;
+    private final KeepMask mask;
+
+    public DareSparsifier(ComputeContext ctx, double density, Semantics semantics, KeepMask mask) {
+        this.ctx = ctx;
+        this.density = Density.check(density);
+        this.semantics = semantics;
+        this.mask = mask;
+    }
+
+    @Override
+    public void sparsify(int rows, int cols, MemorySegment t, int adapter, long stream, MemorySegment out) {
+        long n = (long) rows * cols;
+        if (density >= 1) {
+            Sparsifier.NONE.sparsify(rows, cols, t, adapter, stream, out);
+            return;
+        }
+        float peftScale = density == 0 ? 0f : (float) (1 / density);
+        DoubleAdder originalL1 = new DoubleAdder();
+        DoubleAdder keptL1 = new DoubleAdder();
+        ctx.forEachChunk(n, (c, from, to) -> {
+            double all = 0, kept = 0;
+            for (long i = from; i < to; i++) {
+                float v = FloatSegments.get(t, i);
+                boolean keep = density > 0 && mask.keep(adapter, stream, i, density);
+                all += Math.abs(v);
+                if (keep) kept += Math.abs(v);
+                FloatSegments.set(out, i, keep ? v * (semantics == Semantics.PEFT ? peftScale : 1f) : 0f);
+            }
+            originalL1.add(all);
+            keptL1.add(kept);
+        });
+        if (semantics == Semantics.MERGEKIT) rescaleToL1(n, out, originalL1.sum(), keptL1.sum());
+    }
+
+    // Mergekit leaves the masked tensor unscaled when either norm is (numerically) zero.
+    private void rescaleToL1(long n, MemorySegment out, double originalL1, double keptL1) {
+        if (originalL1 < 1e-8 || keptL1 < 1e-8) return;
+        float factor = (float) (originalL1 / keptL1);
+        ctx.forEachChunk(n, (c, from, to) -> {
+            for (long i = from; i < to; i++) FloatSegments.set(out, i, FloatSegments.get(out, i) * factor);
+        });
+    }
+}

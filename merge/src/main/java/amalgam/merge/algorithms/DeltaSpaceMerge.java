@@ -1,0 +1,59 @@
+package amalgam.merge.algorithms;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The default space: merge the updates ΔW_i = s_i B_i A_i themselves, then refactor the result into a LoRA of
+ * rank R. A linear merge is itself low-rank and is refactored exactly ({@link #svd}); any other merge produces a
+ * dense ΔW that goes through a randomized (or, when small, exact) truncated SVD ({@link #dense}).
+ */
+public final class DeltaSpaceMerge {
+
+    private final ComputeContext ctx;
+    private final RandomizedSvd svd;
+
+    public DeltaSpaceMerge(ComputeContext ctx, RandomizedSvd svd) {
+        this.ctx = ctx;
+        this.svd = svd;
+    }
+
+    /**
+     * Best rank-R approximation of Σ w_i s_i B_i A_i, from the stacked factors [w_i s_i B_i] and [A_i]
+     * without forming the dense sum: exact when R ≥ Σ r_i.
+     */
+    public static LowRankUpdate svd(List<LowRankUpdate> updates, double[] weights, int rank, Arena arena) {
+        Weights.check(updates, weights);
+        int total = updates.stream().mapToInt(LowRankUpdate::rank).sum();
+        ColumnMajorMatrix left = ColumnMajorMatrix.zeros(updates.getFirst().outFeatures(), total);
+        ColumnMajorMatrix right = ColumnMajorMatrix.zeros(updates.getFirst().inFeatures(), total);
+        int first = 0;
+        for (int i = 0; i < updates.size(); i++) {
+            LowRankUpdate u = updates.get(i);
+            ColumnMajorMatrix.copyInto(u.b(), weights[i] * u.scale(), false, left, first);
+            ColumnMajorMatrix.copyInto(u.a(), 1, true, right, first);
+            first += u.rank();
+        }
+        return FactoredSvd.truncate(left, right, rank, arena);
+    }
+
+    /**
+     * Materialises each s_i B_i A_i (scale folded here, weights left to the merge), merges them with
+     * {@code merge}, and returns the rank-R truncated SVD of the merged ΔW. {@code stream} seeds the merge's
+     * random masks (pass the module index).
+     */
+    public LowRankUpdate dense(List<LowRankUpdate> updates, double[] weights, TensorMerge merge, int rank,
+                               long stream, Arena arena) {
+        Weights.check(updates, weights);
+        int out = updates.getFirst().outFeatures(), in = updates.getFirst().inFeatures();
+        try (Arena scratch = Arena.ofShared()) {
+            List<MemorySegment> deltas = new ArrayList<>(updates.size());
+            for (LowRankUpdate u : updates) deltas.add(u.delta(ctx.backend(), scratch).data());
+            DenseMatrix merged = DenseMatrix.zeros(scratch, out, in);
+            merge.merge(out, in, deltas, weights, stream, merged.data());
+            return svd.truncate(merged, rank, arena);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package amalgam.merge.algorithms;
+
+import amalgam.kernels.Gemm;
+
+import java.lang.foreign.Arena;
+
+/**
+ * One LoRA update of one module: ΔW = scale · B · A with B out × r and A r × in.
+ *
+ * <p>The scaling (lora_alpha / r, or / √r with rslora, per-module patterns applied) is carried explicitly
+ * rather than folded into a factor, so that every merge folds it exactly once, in one visible place, together
+ * with the user's weight (c_i = w_i · s_i). Merge results carry scale 1, which is how they are written
+ * (r = lora_alpha).
+ */
+public record LowRankUpdate(DenseMatrix b, DenseMatrix a, double scale) {
+
+    public LowRankUpdate {
+        if (b.cols() != a.rows()) {
+            throw new IllegalArgumentException("lora_B is " + b.rows() + "×" + b.cols() + " but lora_A is "
+                    + a.rows() + "×" + a.cols() + ": their ranks differ");
+        }
+    }
+
+    public int rank() {
+        return a.rows();
+    }
+
+    public int outFeatures() {
+        return b.rows();
+    }
+
+    public int inFeatures() {
+        return a.cols();
+    }
+
+    /** The dense update scale · B · A, computed with {@code gemm} into a matrix owned by {@code arena}. */
+    public DenseMatrix delta(Gemm gemm, Arena arena) {
+        return delta(gemm, arena, 1);
+    }
+
+    /** weight · scale · B · A: the update as it enters a weighted sum. */
+    public DenseMatrix delta(Gemm gemm, Arena arena, double weight) {
+        DenseMatrix out = DenseMatrix.zeros(arena, outFeatures(), inFeatures());
+        gemm.gemm(false, false, outFeatures(), inFeatures(), rank(), (float) (weight * scale),
+                b.data(), 0, b.cols(), a.data(), 0, a.cols(), 0f, out.data(), 0, out.cols());
+        return out;
+    }
+}

@@ -1,0 +1,47 @@
+package amalgam.merge.algorithms;
+
+/**
+ * Thin QR factorisation X = Q·R of a tall m × k matrix in double: modified Gram–Schmidt with one full
+ * reorthogonalisation pass per column ("twice is enough"), so Q is orthonormal to working precision even for
+ * the nearly dependent columns that stacked LoRA factors often have. A column that is dependent on the
+ * previous ones gets a zero column in Q and a zero on R's diagonal: X = Q·R still holds, and the SVD of the
+ * core that follows sees only the independent directions.
+ */
+record ThinQr(ColumnMajorMatrix q, double[][] r) {
+
+    // Below this fraction of its original norm, what is left of a column is rounding noise, not a direction.
+    private static final double DEPENDENT = 1e-13;
+
+    static ThinQr of(ColumnMajorMatrix x) {
+        int m = x.rows(), k = x.cols();
+        double[] q = x.data().clone();
+        double[][] r = new double[k][k];
+        for (int j = 0; j < k; j++) {
+            int cj = j * m;
+            double original = norm(q, cj, m);
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < j; i++) {
+                    int ci = i * m;
+                    double dot = 0;
+                    for (int t = 0; t < m; t++) dot += q[ci + t] * q[cj + t];
+                    for (int t = 0; t < m; t++) q[cj + t] -= dot * q[ci + t];
+                    r[i][j] += dot;
+                }
+            }
+            double remaining = norm(q, cj, m);
+            if (remaining <= DEPENDENT * original || remaining == 0) {
+                for (int t = 0; t < m; t++) q[cj + t] = 0;
+                continue;
+            }
+            r[j][j] = remaining;
+            for (int t = 0; t < m; t++) q[cj + t] /= remaining;
+        }
+        return new ThinQr(new ColumnMajorMatrix(m, k, q), r);
+    }
+
+    private static double norm(double[] v, int from, int length) {
+        double sum = 0;
+        for (int t = 0; t < length; t++) sum += v[from + t] * v[from + t];
+        return Math.sqrt(sum);
+    }
+}

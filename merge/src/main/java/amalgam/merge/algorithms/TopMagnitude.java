@@ -1,0 +1,79 @@
+package amalgam.merge.algorithms;
+
+import amalgam.kernels.FloatSegments;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The set of the k entries of largest |t|, ties broken by lower index, found without sorting: the backend's
+ * selection gives the threshold τ (the k-th largest |t|); every entry above τ is in, and of the entries equal
+ * to τ only the first {@code k − #(|t| > τ)} in index order are. Per-chunk counts of entries equal to τ let
+ * every chunk decide membership on its own, so the final sweep is parallel.
+ */
+final class TopMagnitude {
+
+    private final long k;
+    private final long n;
+    private final float threshold;
+    private final long equalQuota;
+    private final long[] equalBeforeChunk;
+
+    private TopMagnitude(long k, long n, float threshold, long equalQuota, long[] equalBeforeChunk) {
+        this.k = k;
+        this.n = n;
+        this.threshold = threshold;
+        this.equalQuota = equalQuota;
+        this.equalBeforeChunk = equalBeforeChunk;
+    }
+
+    /** The k largest-magnitude entries of the n floats of t; 0 ≤ k, and k ≥ n selects everything. */
+    static TopMagnitude of(ComputeContext ctx, long n, MemorySegment t, long k) {
+        if (k <= 0 || k >= n) return new TopMagnitude(k, n, Float.NaN, 0, null);
+        float tau = ctx.backend().kthLargestAbs(n, k, t, 0);
+        int chunks = ComputeContext.chunkCount(n);
+        long[] greater = new long[chunks];
+        long[] equal = new long[chunks];
+        ctx.forEachChunk(n, (c, from, to) -> {
+            long g = 0, e = 0;
+            for (long i = from; i < to; i++) {
+                int cmp = Float.compare(Math.abs(FloatSegments.get(t, i)), tau);
+                if (cmp > 0) g++;
+                else if (cmp == 0) e++;
+            }
+            greater[c] = g;
+            equal[c] = e;
+        });
+        long totalGreater = 0;
+        long[] equalBefore = new long[chunks];
+        long running = 0;
+        for (int c = 0; c < chunks; c++) {
+            totalGreater += greater[c];
+            equalBefore[c] = running;
+            running += equal[c];
+        }
+        return new TopMagnitude(k, n, tau, k - totalGreater, equalBefore);
+    }
+
+    /** Walks one chunk in index order, answering membership for consecutive indices starting at {@code from}. */
+    final class Cursor {
+        private long equalSeen;
+
+        Cursor(int chunk) {
+            equalSeen = equalBeforeChunk == null ? 0 : equalBeforeChunk[chunk];
+        }
+
+        /** Membership of the next index, whose value is {@code value}; call once per index, in order. */
+        boolean next(float value) {
+            if (k <= 0) return false;
+            if (k >= n) return true;
+            int cmp = Float.compare(Math.abs(value), threshold);
+            if (cmp > 0) return true;
+            if (cmp < 0) return false;
+            return equalSeen++ < equalQuota;
+        }
+    }
+
+    Cursor cursor(int chunk) {
+        return new Cursor(chunk);
+    }
+}

@@ -1,0 +1,84 @@
+package amalgam.merge.algorithms;
+
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.QRDecomposition;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static amalgam.merge.algorithms.Fixtures.ARENA;
+import static amalgam.merge.algorithms.Fixtures.CTX;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RandomizedSvdTest {
+
+    /** U·diag(σ)·Vᵀ with random orthonormal U, V and σ_i = 0.9^i: a decaying spectrum with a long tail. */
+    private static double[] decayingSpectrum(int rows, int cols, long seed) {
+        Random random = new Random(seed);
+        RealMatrix u = orthonormal(random, rows), v = orthonormal(random, cols);
+        int k = Math.min(rows, cols);
+        double[] x = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double sum = 0;
+                for (int s = 0; s < k; s++) sum += u.getEntry(i, s) * Math.pow(0.9, s) * v.getEntry(j, s);
+                x[i * cols + j] = sum;
+            }
+        }
+        return x;
+    }
+
+    private static RealMatrix orthonormal(Random random, int n) {
+        double[][] g = new double[n][n];
+        for (double[] row : g) for (int j = 0; j < n; j++) row[j] = random.nextGaussian();
+        return new QRDecomposition(new Array2DRowRealMatrix(g, false)).getQ();
+    }
+
+    private static double excessError(double[] x, int rows, int cols, int rank, LowRankUpdate approx) {
+        double[] residual = LowRank.delta(approx);
+        for (int i = 0; i < x.length; i++) residual[i] = x[i] - residual[i];
+        return (LowRank.frobenius(residual) - SvdOracle.optimalError(x, rows, cols, rank)) / LowRank.frobenius(x);
+    }
+
+    private static DenseMatrix toDense(double[] x, int rows, int cols) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
+        return DenseMatrix.of(ARENA, rows, cols, f);
+    }
+
+    @Test
+    void within0Point1PercentOfTheOptimalRankRError() {
+        int rows = 200, cols = 150, rank = 10;
+        double[] x = decayingSpectrum(rows, cols, 1);
+        LowRankUpdate approx = new RandomizedSvd(CTX.backend(), 17).truncate(toDense(x, rows, cols), rank, ARENA);
+        assertEquals(rank, approx.rank());
+        double excess = excessError(x, rows, cols, rank, approx);
+        assertTrue(excess < 1e-3, "relative excess error " + excess);
+    }
+
+    @Test
+    void wideMatricesToo() {
+        int rows = 60, cols = 140, rank = 8;
+        double[] x = decayingSpectrum(rows, cols, 2);
+        LowRankUpdate approx = new RandomizedSvd(CTX.backend(), 3).truncate(toDense(x, rows, cols), rank, ARENA);
+        assertTrue(excessError(x, rows, cols, rank, approx) < 1e-3);
+    }
+
+    @Test
+    void smallMatricesAreDecomposedExactly() {
+        int rows = 7, cols = 5, rank = 2;
+        double[] x = decayingSpectrum(rows, cols, 4);
+        LowRankUpdate approx = new RandomizedSvd(CTX.backend(), 0).truncate(toDense(x, rows, cols), rank, ARENA);
+        assertEquals(0, excessError(x, rows, cols, rank, approx), 1e-6);
+    }
+
+    @Test
+    void fullRankRequestReproducesTheMatrix() {
+        int rows = 33, cols = 7;
+        double[] x = decayingSpectrum(rows, cols, 5);
+        LowRankUpdate approx = new RandomizedSvd(CTX.backend(), 0).truncate(toDense(x, rows, cols), 7, ARENA);
+        LowRank.assertDeltaEquals(x, LowRank.delta(approx), 1e-6);
+    }
+}
