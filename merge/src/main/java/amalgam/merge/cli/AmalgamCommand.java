@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
                 "",
                 "Run `amalgam COMMAND --help` for the options of one command."
         },
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class})
 public final class AmalgamCommand implements Runnable {
 
     @CommandLine.Spec
