@@ -55,6 +55,8 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final long dataStart;
     private final Set<String> written = new HashSet<>();
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
+    /** The chunk's memory as a segment, taken while the buffer is whole (a segment views only position..limit). */
+    private final MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
 
     private SafetensorsWriter(Path path, FileChannel channel, Map<String, TensorInfo> layout, long dataStart) {
         this.path = path;
@@ -138,7 +140,6 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         int elementBytes = t.dtype().byteSize();
         long perChunk = CHUNK_BYTES / elementBytes;
-        MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
         long position = dataStart + t.begin();
         for (long first = 0; first < count; first += perChunk) {
             int n = (int) Math.min(perChunk, count - first);
