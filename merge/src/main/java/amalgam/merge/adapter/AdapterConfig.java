@@ -75,6 +75,9 @@ public final class AdapterConfig {
         String where = file.toString();
         try {
             if (Files.isDirectory(file)) throw new InputException(where, "is a directory, expected a JSON file");
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new InputException(where, "is not a regular file");
+            }
             long size = Files.size(file);
             if (size > MAX_CONFIG_BYTES) {
                 throw new InputException(where, "is " + size + " bytes; an adapter config is a few kilobytes");

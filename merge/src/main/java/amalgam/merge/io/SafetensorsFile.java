@@ -58,6 +58,8 @@ public final class SafetensorsFile implements AutoCloseable {
     public static SafetensorsFile open(Path path) {
         String where = path.toString();
         if (Files.isDirectory(path)) throw new InputException(where, "is a directory, expected a .safetensors file");
+        // A FIFO or device would block or never end; only a plain file has a size we can validate against.
+        if (Files.exists(path) && !Files.isRegularFile(path)) throw new InputException(where, "is not a regular file");
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             long headerLength = readHeaderLength(channel, size, where);
@@ -148,6 +150,15 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Converts {@code tensor} to fp32 into {@code target} starting at element {@code targetIndex}. */
     public void readInto(TensorInfo tensor, MemorySegment target, long targetIndex) {
+        try {
+            convert(tensor, target, targetIndex);
+        } catch (InternalError e) {
+            // What the JVM throws when a mapped page vanished: someone truncated the file after we validated it.
+            throw new InputException(path + ": tensor " + quote(tensor.name()), "file changed while being read", e);
+        }
+    }
+
+    private void convert(TensorInfo tensor, MemorySegment target, long targetIndex) {
         MemorySegment source = data.asSlice(tensor.begin(), tensor.byteSize());
         long n = tensor.elementCount();
         long targetByte = targetIndex * Float.BYTES;
