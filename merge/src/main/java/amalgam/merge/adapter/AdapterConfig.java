@@ -33,6 +33,7 @@ public final class AdapterConfig {
     public static final String FILE_NAME = "adapter_config.json";
     /** Real configs are a few kilobytes; this only bounds what a hostile one can make us parse. */
     private static final long MAX_CONFIG_BYTES = 16L << 20;
+    private static final StrictJson JSON = new StrictJson(MAX_CONFIG_BYTES);
 
     private final ObjectNode raw;
     private final String where;
@@ -94,7 +95,7 @@ public final class AdapterConfig {
 
     /** Parses a config from bytes; {@code where} names its source in errors. */
     public static AdapterConfig parse(byte[] json, String where) {
-        return new AdapterConfig(new StrictJson(MAX_CONFIG_BYTES).parseObject(json, where), where);
+        return new AdapterConfig(JSON.parseObject(json, where), where);
     }
 
     // ---- what PEFT computes from it ---------------------------------------------------------------------
@@ -211,7 +212,7 @@ public final class AdapterConfig {
 
     /** Writes a config object as pretty-printed JSON. */
     public static void write(ObjectNode config, Path file) throws IOException {
-        byte[] json = new StrictJson(MAX_CONFIG_BYTES).mapper().writerWithDefaultPrettyPrinter()
+        byte[] json = JSON.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(config);
         Files.write(file, json);
     }

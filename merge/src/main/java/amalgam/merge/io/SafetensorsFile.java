@@ -34,6 +34,8 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Same cap as the reference implementation: real headers are kilobytes, even for thousands of tensors. */
     public static final long MAX_HEADER_BYTES = 100L << 20;
+    /** Shared: building a Jackson mapper costs far more than parsing a typical header. */
+    static final StrictJson HEADER_JSON = new StrictJson(MAX_HEADER_BYTES);
 
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble F64_LE =
@@ -65,7 +67,7 @@ public final class SafetensorsFile implements AutoCloseable {
             long headerLength = readHeaderLength(channel, size, where);
             byte[] headerBytes = readFully(channel, 8, (int) headerLength, where);
             SafetensorsHeader header = SafetensorsHeader.validate(
-                    new StrictJson(MAX_HEADER_BYTES).parseObject(headerBytes, where + ": header"),
+                    HEADER_JSON.parseObject(headerBytes, where + ": header"),
                     size - 8 - headerLength, where);
             Arena arena = Arena.ofShared();
             try {

@@ -107,7 +107,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
 
     private static byte[] header(Map<String, TensorInfo> layout, Map<String, String> metadata) throws IOException {
-        StrictJson json = new StrictJson(SafetensorsFile.MAX_HEADER_BYTES);
+        StrictJson json = SafetensorsFile.HEADER_JSON;
         ObjectNode root = json.mapper().createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
