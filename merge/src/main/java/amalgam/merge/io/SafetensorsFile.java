@@ -66,9 +66,7 @@ public final class SafetensorsFile implements AutoCloseable {
             long size = channel.size();
             long headerLength = readHeaderLength(channel, size, where);
             byte[] headerBytes = readFully(channel, 8, (int) headerLength, where);
-            SafetensorsHeader header = SafetensorsHeader.validate(
-                    HEADER_JSON.parseObject(headerBytes, where + ": header"),
-                    size - 8 - headerLength, where);
+            SafetensorsHeader header = SafetensorsHeader.parse(HEADER_JSON, headerBytes, size - 8 - headerLength, where);
             Arena arena = Arena.ofShared();
             try {
                 MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);

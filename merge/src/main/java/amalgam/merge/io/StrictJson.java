@@ -3,6 +3,7 @@ package amalgam.merge.io;
 import amalgam.merge.InputException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -57,6 +58,11 @@ public final class StrictJson {
             throw new InputException(where, "JSON must be an object, found " + root.getNodeType().name().toLowerCase());
         }
         return (ObjectNode) root;
+    }
+
+    /** A streaming parser over {@code json} with the same limits, for callers that validate token by token. */
+    public JsonParser parser(byte[] json) throws IOException {
+        return mapper.getFactory().createParser(json);
     }
 
     /** The mapper, for writing JSON with the same configuration. */

@@ -112,9 +112,22 @@ class SafetensorsValidationTest {
     }
 
     @Test
-    void headerNestsTooDeep() throws IOException {
-        String deep = "{\"__metadata__\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
-        assertRejected(file(deep, new byte[0]), "not valid JSON");
+    void deeplyNestedHeaderIsRefusedAtItsFirstUnexpectedToken() throws IOException {
+        String deep = "{\"w\":{\"shape\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}}";
+        assertRejected(file(deep, new byte[0]), "'w'", "shape must contain integers, found array");
+    }
+
+    @Test
+    void emptyHeader() throws IOException {
+        assertRejected(file("", new byte[0]), "empty JSON");
+        assertRejected(file("        ", new byte[0]), "empty JSON");
+    }
+
+    @Test
+    void tooManyDimensions() throws IOException {
+        String shape = "[" + "1,".repeat(SafetensorsHeader.MAX_DIMENSIONS) + "1]";
+        assertRejected(file("{" + entry("w", "F32", shape, 0, 4) + "}", RawSafetensors.f32(1)), "'w'",
+                "at most 64 entries");
     }
 
     @Test
