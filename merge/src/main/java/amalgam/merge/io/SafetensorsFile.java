@@ -148,7 +148,10 @@ public final class SafetensorsFile implements AutoCloseable {
                 target);
     }
 
-    /** Converts {@code tensor} to fp32 into {@code target} starting at element {@code targetIndex}. */
+    /**
+     * Converts {@code tensor} to fp32 into {@code target} starting at element {@code targetIndex}. F64 values
+     * beyond fp32's range become infinities, which {@code LoraAdapter}'s finiteness check then reports.
+     */
     public void readInto(TensorInfo tensor, MemorySegment target, long targetIndex) {
         try {
             convert(tensor, target, targetIndex);

@@ -70,6 +70,8 @@ class HalfFloatsTest {
         assertEquals(0x0001, bits(HalfFloats.floatToF16(0x1p-24f)));
         assertEquals(0x3555, bits(HalfFloats.floatToF16(1f / 3)));
         assertTrue(Float.isNaN(HalfFloats.f16ToFloat(HalfFloats.floatToF16(Float.NaN))));
+        assertTrue(Float.isNaN(HalfFloats.f16ToFloat(HalfFloats.floatToF16(Float.intBitsToFloat(0xff800001)))),
+                "a NaN whose payload lies below f16's precision stays NaN");
         assertEquals(0x1p-24f, HalfFloats.f16ToFloat((short) 1));
     }
 
