@@ -87,16 +87,21 @@ public final class AtomicOutput implements AutoCloseable {
                 // Someone created the target between our check and the rename: theirs wins, ours is discarded.
                 throw new InputException(target.toString(), "appeared while the output was being written", e);
             }
+            committed = true;
         } else {
             replace();
         }
-        committed = true;
     }
 
     private void replace() throws IOException {
         Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
         Path aside = old.resolve("previous");
-        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(old);
+            throw e;
+        }
         try {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -108,6 +113,8 @@ public final class AtomicOutput implements AutoCloseable {
             }
             throw e;
         }
+        committed = true;
+        // The new output is in place; failing to delete the old one is reported but does not undo the commit.
         deleteRecursively(old);
     }
 
