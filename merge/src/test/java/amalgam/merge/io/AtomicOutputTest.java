@@ -112,6 +112,19 @@ class AtomicOutputTest {
     }
 
     @Test
+    void forcedCommitWhoseRenameFailsPutsTheOldOutputBack() throws IOException {
+        Path target = Files.createDirectory(dir.resolve("out"));
+        Files.writeString(target.resolve("old.txt"), "old");
+        try (AtomicOutput out = AtomicOutput.begin(target, true)) {
+            // Pull the staging directory away so that renaming it into place fails after the old one moved aside.
+            AtomicOutput.deleteRecursively(out.directory());
+            assertThrows(IOException.class, out::commit);
+        }
+        assertEquals("old", Files.readString(target.resolve("old.txt")));
+        assertEquals(List.of("out"), entries(), "old output restored, holder directory removed");
+    }
+
+    @Test
     void missingParentDirectoryIsReportedPlainly() {
         Path target = dir.resolve("no/such/parent/out");
         InputException e = assertThrows(InputException.class, () -> AtomicOutput.begin(target, false));
