@@ -1,5 +1,6 @@
 package amalgam.merge.cli;
 
+import amalgam.merge.InputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path jar = Installation.benchmarksJar();
         if (!Files.isRegularFile(jar)) {
-            throw new UsageException("benchmarks jar not found at " + jar + ": build it with ./amalgam (any command)");
+            throw new InputException(jar.toString(), "benchmarks jar not found; ./amalgam builds it on its next run");
         }
         List<String> command = new ArrayList<>();
         command.add(Installation.javaExecutable());

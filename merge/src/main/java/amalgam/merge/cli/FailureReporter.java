@@ -1,5 +1,6 @@
 package amalgam.merge.cli;
 
+import amalgam.merge.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -15,7 +16,7 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult) {
-        boolean userError = exception instanceof UsageException;
+        boolean userError = exception instanceof InputException;
         String message = exception.getMessage() == null ? "" : exception.getMessage();
         String line = userError ? message : exception.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
         commandLine.getErr().println("amalgam: error: " + line.replace('\n', ' '));

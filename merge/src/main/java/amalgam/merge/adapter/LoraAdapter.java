@@ -1,0 +1,154 @@
+package amalgam.merge.adapter;
+
+import static amalgam.merge.InputException.quote;
+
+import amalgam.kernels.FloatSegments;
+import amalgam.merge.InputException;
+import amalgam.merge.io.SafetensorsFile;
+import amalgam.merge.io.TensorInfo;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A PEFT LoRA adapter directory ({@code adapter_model.safetensors} + {@code adapter_config.json}), opened and
+ * checked for consistency: every module has both factors, 2-D, with agreeing ranks that match the config's r
+ * (or its rank_pattern). The weights stay memory-mapped; {@link #loadA}/{@link #loadB} convert one module at a
+ * time to fp32, refusing NaN and infinities (naming the tensor) unless the adapter was opened with
+ * {@code allowNonFinite}.
+ *
+ * <p>Tensors that are not LoRA factors (a {@code modules_to_save} head, for instance) are listed by
+ * {@link #extraTensors()} and otherwise left alone. Thread-safe for loads; {@link #close} unmaps the file.
+ */
+public final class LoraAdapter implements AutoCloseable {
+
+    public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+
+    private final Path directory;
+    private final AdapterConfig config;
+    private final SafetensorsFile weights;
+    private final Map<String, LoraModule> modules;
+    private final List<String> extraTensors;
+    private final boolean allowNonFinite;
+
+    private LoraAdapter(Path directory, AdapterConfig config, SafetensorsFile weights, Map<String, LoraModule> modules,
+                        List<String> extraTensors, boolean allowNonFinite) {
+        this.directory = directory;
+        this.config = config;
+        this.weights = weights;
+        this.modules = modules;
+        this.extraTensors = extraTensors;
+        this.allowNonFinite = allowNonFinite;
+    }
+
+    /** Opens {@code directory}, refusing non-finite weights. */
+    public static LoraAdapter open(Path directory) {
+        return open(directory, false);
+    }
+
+    /** Opens and checks {@code directory}; every problem is an {@link InputException} naming the file at fault. */
+    public static LoraAdapter open(Path directory, boolean allowNonFinite) {
+        Path weightsPath = requireAdapterDirectory(directory);
+        AdapterConfig config = AdapterConfig.read(directory.resolve(AdapterConfig.FILE_NAME));
+        SafetensorsFile weights = SafetensorsFile.open(weightsPath);
+        try {
+            AdapterLayout layout = AdapterLayout.of(weights, config);
+            return new LoraAdapter(directory, config, weights, layout.modules(), layout.extraTensors(), allowNonFinite);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    private static Path requireAdapterDirectory(Path directory) {
+        String where = directory.toString();
+        if (!Files.exists(directory)) throw new InputException(where, "no such adapter directory");
+        if (!Files.isDirectory(directory)) {
+            throw new InputException(where, "is a file; pass the adapter directory that holds " + WEIGHTS_FILE
+                    + " and " + AdapterConfig.FILE_NAME);
+        }
+        Path weights = directory.resolve(WEIGHTS_FILE);
+        if (!Files.exists(weights)) {
+            if (Files.exists(directory.resolve("adapter_model.bin"))) {
+                throw new InputException(where, "has only adapter_model.bin (a PyTorch pickle, which Amalgam does not "
+                        + "load); re-save the adapter with safe_serialization=True");
+            }
+            throw new InputException(where, "no " + WEIGHTS_FILE + " in this directory");
+        }
+        return weights;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public AdapterConfig config() {
+        return config;
+    }
+
+    /** The adapted modules, sorted by name. */
+    public List<LoraModule> modules() {
+        return List.copyOf(modules.values());
+    }
+
+    public Optional<LoraModule> module(String name) {
+        return Optional.ofNullable(modules.get(name));
+    }
+
+    /** Names of tensors in the file that are not LoRA factors, sorted. */
+    public List<String> extraTensors() {
+        return extraTensors;
+    }
+
+    /** The weights file's {@code __metadata__}. */
+    public Map<String, String> metadata() {
+        return weights.metadata();
+    }
+
+    /** The file's header entry for the module's lora_A (dtype, shape, offsets). */
+    public TensorInfo tensorA(LoraModule module) {
+        return weights.tensor(module.aKey()).orElseThrow();
+    }
+
+    public TensorInfo tensorB(LoraModule module) {
+        return weights.tensor(module.bKey()).orElseThrow();
+    }
+
+    /** lora_A of {@code module} as fp32 (rank×in, row-major) in {@code arena}. */
+    public MemorySegment loadA(LoraModule module, Arena arena) {
+        return load(tensorA(module), arena);
+    }
+
+    /** lora_B of {@code module} as fp32 (out×rank, row-major) in {@code arena}. */
+    public MemorySegment loadB(LoraModule module, Arena arena) {
+        return load(tensorB(module), arena);
+    }
+
+    private MemorySegment load(TensorInfo tensor, Arena arena) {
+        MemorySegment values = weights.load(tensor, arena);
+        if (!allowNonFinite) requireFinite(tensor, values);
+        return values;
+    }
+
+    private void requireFinite(TensorInfo tensor, MemorySegment values) {
+        long n = tensor.elementCount();
+        for (long i = 0; i < n; i++) {
+            float v = FloatSegments.get(values, i);
+            if (!Float.isFinite(v)) {
+                long cols = tensor.dim(1);
+                throw new InputException(weights.path() + ": tensor " + quote(tensor.name()),
+                        "contains " + v + " at [" + i / cols + ", " + i % cols + "]; pass --allow-nonfinite to use it "
+                                + "anyway");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

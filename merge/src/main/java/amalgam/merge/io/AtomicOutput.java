@@ -1,0 +1,145 @@
+package amalgam.merge.io;
+
+import amalgam.merge.InputException;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * An output directory that appears complete or not at all. Files are written into a hidden temporary sibling
+ * ({@link #directory()}), which {@link #commit()} renames into place; closing without a commit deletes it. Being a
+ * sibling keeps the rename on one file system, where it is atomic.
+ *
+ * <p>An existing output is refused unless {@code force} is given; then it is renamed aside, the new one renamed
+ * in, and only then the old one deleted — if the second rename fails, the old output is put back. A crash of the
+ * JVM itself can leave a hidden {@code .NAME.tmp-*} directory next to the output, never a damaged output.
+ *
+ * <pre>{@code
+ * try (AtomicOutput out = AtomicOutput.begin(target, force)) {
+ *     write files into out.directory();
+ *     out.commit();
+ * }
+ * }</pre>
+ */
+public final class AtomicOutput implements AutoCloseable {
+
+    private final Path target;
+    private final boolean force;
+    private final Path staging;
+    private boolean committed;
+
+    private AtomicOutput(Path target, boolean force, Path staging) {
+        this.target = target;
+        this.force = force;
+        this.staging = staging;
+    }
+
+    /** Starts writing {@code target}; refuses an existing target without {@code force} before any work is done. */
+    public static AtomicOutput begin(Path target, boolean force) throws IOException {
+        Path absolute = target.toAbsolutePath().normalize();
+        Path parent = absolute.getParent();
+        if (parent == null || absolute.getFileName() == null) {
+            throw new InputException(target.toString(), "cannot write the output to a file system root");
+        }
+        refuseExisting(target, absolute, force);
+        if (!Files.isDirectory(parent)) {
+            throw new InputException(target.toString(), "parent directory " + parent + " does not exist");
+        }
+        Path staging;
+        try {
+            staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new InputException(target.toString(), "permission denied creating the output next to it", e);
+        }
+        return new AtomicOutput(absolute, force, staging);
+    }
+
+    private static void refuseExisting(Path shown, Path absolute, boolean force) {
+        if (!force && Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InputException(shown.toString(), "already exists (use --force to replace it)");
+        }
+    }
+
+    /** Where to write the output's files until {@link #commit()}. */
+    public Path directory() {
+        return staging;
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    /** Moves the finished output into place, replacing an existing one only when forced. */
+    public void commit() throws IOException {
+        if (committed) throw new IllegalStateException("already committed: " + target);
+        refuseExisting(target, target, force);
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                // Someone created the target between our check and the rename: theirs wins, ours is discarded.
+                throw new InputException(target.toString(), "appeared while the output was being written", e);
+            }
+            committed = true;
+        } else {
+            replace();
+        }
+    }
+
+    private void replace() throws IOException {
+        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+        Path aside = old.resolve("previous");
+        try {
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(old);
+            throw e;
+        }
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+                Files.delete(old);
+            } catch (IOException restore) {
+                e.addSuppressed(restore);
+            }
+            throw e;
+        }
+        committed = true;
+        // The new output is in place; failing to delete the old one is reported but does not undo the commit.
+        deleteRecursively(old);
+    }
+
+    /** Discards the temporary directory unless the output was committed. */
+    @Override
+    public void close() throws IOException {
+        if (!committed) deleteRecursively(staging);
+    }
+
+    /** Deletes a tree without following symbolic links out of it. */
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) throw e;
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,187 @@
+package amalgam.merge.io;
+
+import static amalgam.merge.InputException.quote;
+
+import amalgam.kernels.FloatSegments;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a safetensors file whose tensors arrive one at a time, in any order: the layout (tensors in name order,
+ * contiguous) is fixed from the declared specs up front, the header written first, and each tensor converted from
+ * fp32 and written at its offset. A merge can thus stream module by module with one module in memory.
+ *
+ * <p>The header is padded with spaces to a multiple of 8 bytes so that readers can map tensors aligned.
+ * F16 and BF16 are rounded to nearest, ties to even; NaN stays NaN ({@link HalfFloats}).
+ */
+public final class SafetensorsWriter implements AutoCloseable {
+
+    /** A tensor to be written: its name, shape and the type it is stored as. */
+    public record Spec(String name, long[] shape, DType dtype) {
+        public Spec {
+            shape = shape.clone();
+            if (!dtype.writable()) throw new IllegalArgumentException("cannot write " + dtype + ": " + name);
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+    }
+
+    private static final int CHUNK_BYTES = 1 << 20;
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Path path;
+    private final FileChannel channel;
+    private final Map<String, TensorInfo> layout;
+    private final long dataStart;
+    private final Set<String> written = new HashSet<>();
+    private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
+    /** The chunk's memory as a segment, taken while the buffer is whole (a segment views only position..limit). */
+    private final MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
+
+    private SafetensorsWriter(Path path, FileChannel channel, Map<String, TensorInfo> layout, long dataStart) {
+        this.path = path;
+        this.channel = channel;
+        this.layout = layout;
+        this.dataStart = dataStart;
+    }
+
+    /** Creates (or truncates) {@code file} and writes its header; then call {@link #write} once per spec. */
+    public static SafetensorsWriter create(Path file, List<Spec> specs, Map<String, String> metadata)
+            throws IOException {
+        Map<String, TensorInfo> layout = layout(specs);
+        byte[] header = header(layout, metadata);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        try {
+            ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            prefix.putLong(header.length).put(header).flip();
+            writeFully(channel, prefix, 0);
+            return new SafetensorsWriter(file, channel, layout, 8L + header.length);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, TensorInfo> layout(List<Spec> specs) {
+        List<Spec> sorted = new ArrayList<>(specs);
+        sorted.sort(Comparator.comparing(Spec::name));
+        Map<String, TensorInfo> layout = new LinkedHashMap<>();
+        long offset = 0;
+        for (Spec spec : sorted) {
+            if (spec.name().equals(SafetensorsHeader.METADATA_KEY)) {
+                throw new IllegalArgumentException("a tensor cannot be called " + SafetensorsHeader.METADATA_KEY);
+            }
+            long count = 1;
+            for (long d : spec.shape()) {
+                if (d < 0) throw new IllegalArgumentException("negative dimension in " + spec.name());
+                count = Math.multiplyExact(count, d);
+            }
+            long end = Math.addExact(offset, Math.multiplyExact(count, spec.dtype().byteSize()));
+            if (layout.put(spec.name(), new TensorInfo(spec.name(), spec.dtype(), spec.shape(), offset, end)) != null) {
+                throw new IllegalArgumentException("tensor declared twice: " + spec.name());
+            }
+            offset = end;
+        }
+        return layout;
+    }
+
+    private static byte[] header(Map<String, TensorInfo> layout, Map<String, String> metadata) throws IOException {
+        StrictJson json = SafetensorsFile.HEADER_JSON;
+        ObjectNode root = json.mapper().createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
+            metadata.forEach(meta::put);
+        }
+        for (TensorInfo t : layout.values()) {
+            ObjectNode entry = root.putObject(t.name());
+            entry.put("dtype", t.dtype().name());
+            ArrayNode shape = entry.putArray("shape");
+            for (long d : t.shape()) shape.add(d);
+            entry.putArray("data_offsets").add(t.begin()).add(t.end());
+        }
+        byte[] compact = json.mapper().writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
+        int padded = (compact.length + 7) & ~7;
+        byte[] header = new byte[padded];
+        System.arraycopy(compact, 0, header, 0, compact.length);
+        java.util.Arrays.fill(header, compact.length, padded, (byte) ' ');
+        return header;
+    }
+
+    /** Writes {@code values} (fp32, row-major, at least the spec's element count) as tensor {@code name}. */
+    public void write(String name, MemorySegment values) throws IOException {
+        TensorInfo t = layout.get(name);
+        if (t == null) throw new IllegalArgumentException("tensor was not declared: " + quote(name));
+        if (!written.add(name)) throw new IllegalStateException("tensor written twice: " + quote(name));
+        long count = t.elementCount();
+        if (FloatSegments.length(values) < count) {
+            throw new IllegalArgumentException(quote(name) + " needs " + count + " floats, got "
+                    + FloatSegments.length(values));
+        }
+        int elementBytes = t.dtype().byteSize();
+        long perChunk = CHUNK_BYTES / elementBytes;
+        long position = dataStart + t.begin();
+        for (long first = 0; first < count; first += perChunk) {
+            int n = (int) Math.min(perChunk, count - first);
+            encode(t.dtype(), values, first, n, chunkSegment);
+            chunk.clear().limit(n * elementBytes);
+            writeFully(channel, chunk, position);
+            position += (long) n * elementBytes;
+        }
+    }
+
+    private static void encode(DType dtype, MemorySegment values, long first, int n, MemorySegment out) {
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(values, FloatSegments.FLOAT, first * 4, out, F32_LE, 0, n);
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    out.set(U16_LE, 2L * i, HalfFloats.floatToF16(FloatSegments.get(values, first + i)));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    out.set(U16_LE, 2L * i, HalfFloats.floatToBf16(FloatSegments.get(values, first + i)));
+                }
+            }
+            case F64 -> throw new IllegalStateException("F64 is not writable");
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        while (buffer.hasRemaining()) position += channel.write(buffer, position);
+    }
+
+    /**
+     * Closes the file. Throws when a declared tensor was never written, since the file would then hold zeros
+     * where data was promised; callers writing into an {@link AtomicOutput} then discard it.
+     */
+    @Override
+    public void close() throws IOException {
+        channel.close();
+        for (String name : layout.keySet()) {
+            if (!written.contains(name)) {
+                throw new IllegalStateException(path + ": tensor " + quote(name) + " was declared but never written");
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package amalgam.merge.io;
+
+import amalgam.merge.InputException;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * JSON parsing for files from strangers: Jackson with limits tight enough that a hostile document fails fast
+ * instead of exhausting memory or the stack, duplicate keys rejected (two tensors of one name would otherwise
+ * silently shadow each other), and trailing garbage rejected.
+ */
+public final class StrictJson {
+
+    /** Safetensors tensor entries nest three deep, metadata two; anything far deeper is an attack. */
+    private static final int MAX_NESTING_DEPTH = 32;
+    /** Shapes and offsets are at most 20 digits; a 1000-digit number costs quadratic time to parse. */
+    private static final int MAX_NUMBER_LENGTH = 64;
+    private static final int MAX_NAME_LENGTH = 1 << 16;
+
+    private final ObjectMapper mapper;
+
+    /** A parser for documents of at most {@code maxDocumentBytes}; one string may be that long too. */
+    public StrictJson(long maxDocumentBytes) {
+        StreamReadConstraints constraints = StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .maxNameLength(MAX_NAME_LENGTH)
+                .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxDocumentBytes))
+                .maxDocumentLength(maxDocumentBytes)
+                .build();
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(constraints)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** Parses {@code json}, which must be one JSON object; {@code where} names the source in errors. */
+    public ObjectNode parseObject(byte[] json, String where) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(json);
+        } catch (JacksonException e) {
+            throw new InputException(where, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InputException(where, "cannot parse JSON: " + e.getMessage(), e);
+        }
+        if (root == null || root.isMissingNode()) throw new InputException(where, "empty JSON document");
+        if (!root.isObject()) {
+            throw new InputException(where, "JSON must be an object, found " + root.getNodeType().name().toLowerCase());
+        }
+        return (ObjectNode) root;
+    }
+
+    /** A streaming parser over {@code json} with the same limits, for callers that validate token by token. */
+    public JsonParser parser(byte[] json) throws IOException {
+        return mapper.getFactory().createParser(json);
+    }
+
+    /** The mapper, for writing JSON with the same configuration. */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+}
