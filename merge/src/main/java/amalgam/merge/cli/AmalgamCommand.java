@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
                 "Run `amalgam COMMAND --help` for the options of one command.",
                 "Exit codes: 0 success, 2 bad usage or bad input, 1 anything else."
         },
-        subcommands = {CommandLine.HelpCommand.class, SelfCheckCommand.class, InspectCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, SelfCheckCommand.class, InspectCommand.class, MergeCommand.class,
+                BenchCommand.class})
 public final class AmalgamCommand implements Runnable {
 
     @CommandLine.Spec

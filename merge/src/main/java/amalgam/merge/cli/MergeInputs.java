@@ -1,0 +1,137 @@
+package amalgam.merge.cli;
+
+import static amalgam.merge.InputException.quote;
+
+import amalgam.merge.InputException;
+import amalgam.merge.adapter.AdapterCompatibility;
+import amalgam.merge.adapter.LoraAdapter;
+import amalgam.merge.adapter.LoraModule;
+import amalgam.merge.algorithms.DenseMatrix;
+import amalgam.merge.algorithms.LowRankUpdate;
+import amalgam.merge.io.DType;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The adapters of one merge, opened (memory-mapped, nothing loaded yet) and checked to fit together: the same
+ * modules in every adapter, each with the same layer kind and shape everywhere. Loads one module at a time.
+ */
+final class MergeInputs implements AutoCloseable {
+
+    private final List<LoraAdapter> adapters;
+    private final List<String> moduleNames;
+
+    private MergeInputs(List<LoraAdapter> adapters, List<String> moduleNames) {
+        this.adapters = adapters;
+        this.moduleNames = moduleNames;
+    }
+
+    /** Opens every directory; on any problem closes what was opened and throws an {@link InputException}. */
+    static MergeInputs open(List<Path> directories, boolean allowNonFinite) {
+        List<LoraAdapter> adapters = new ArrayList<>();
+        try {
+            for (Path dir : directories) adapters.add(LoraAdapter.open(dir, allowNonFinite));
+            // Shapes first: a shape conflict says "different base models", the clearer diagnosis.
+            List<String> names = List.copyOf(AdapterCompatibility.moduleUnion(adapters));
+            requireSameModules(adapters, names);
+            return new MergeInputs(adapters, names);
+        } catch (RuntimeException e) {
+            adapters.forEach(LoraAdapter::close);
+            throw e;
+        }
+    }
+
+    /**
+     * PEFT would treat a missing module as a zero update, but with weights, sign elections and SVDs that silently
+     * changes what the other adapters contribute; a user merging mismatched adapters almost always has a mistake.
+     */
+    private static void requireSameModules(List<LoraAdapter> adapters, List<String> names) {
+        for (String name : names) {
+            LoraAdapter owner = adapters.stream().filter(a -> a.module(name).isPresent()).findFirst().orElseThrow();
+            for (LoraAdapter adapter : adapters) {
+                if (adapter.module(name).isEmpty()) {
+                    throw new InputException(adapter.directory().toString(), "has no module " + quote(name)
+                            + ", which " + owner.directory() + " adapts; merged adapters must adapt the same modules");
+                }
+            }
+        }
+    }
+
+    /** Refuses modules whose ranks differ between adapters, for merges that need equal ranks ({@code why}). */
+    void requireEqualRanks(String why) {
+        for (String name : moduleNames) {
+            LoraModule first = adapters.getFirst().module(name).orElseThrow();
+            for (LoraAdapter adapter : adapters) {
+                LoraModule m = adapter.module(name).orElseThrow();
+                if (m.rank() != first.rank()) {
+                    throw new InputException(adapter.directory().toString(), "module " + quote(name) + " has rank "
+                            + m.rank() + " but rank " + first.rank() + " in " + adapters.getFirst().directory() + "; "
+                            + why);
+                }
+            }
+        }
+    }
+
+    List<LoraAdapter> adapters() {
+        return adapters;
+    }
+
+    /** Module names, sorted; every adapter has all of them. */
+    List<String> moduleNames() {
+        return moduleNames;
+    }
+
+    /** The module as each adapter has it, in adapter order. */
+    List<LoraModule> module(String name) {
+        return adapters.stream().map(a -> a.module(name).orElseThrow()).toList();
+    }
+
+    /** Every adapter's A and B of {@code name} as fp32 in {@code arena}, each with its own scaling. */
+    List<LowRankUpdate> load(String name, Arena arena) {
+        List<LowRankUpdate> updates = new ArrayList<>(adapters.size());
+        for (LoraAdapter adapter : adapters) {
+            LoraModule m = adapter.module(name).orElseThrow();
+            DenseMatrix a = new DenseMatrix(m.rank(), Math.toIntExact(m.inFeatures()), adapter.loadA(m, arena));
+            DenseMatrix b = new DenseMatrix(Math.toIntExact(m.outFeatures()), m.rank(), adapter.loadB(m, arena));
+            updates.add(new LowRankUpdate(b, a, m.scaling()));
+        }
+        return updates;
+    }
+
+    /** The storage type all factors share, if they share a writable one. */
+    Optional<DType> commonDtype() {
+        Set<DType> types = EnumSet.noneOf(DType.class);
+        for (LoraAdapter adapter : adapters) {
+            for (LoraModule m : adapter.modules()) {
+                types.add(adapter.tensorA(m).dtype());
+                types.add(adapter.tensorB(m).dtype());
+            }
+        }
+        return types.size() == 1 && types.iterator().next().writable() ? Optional.of(types.iterator().next())
+                : Optional.empty();
+    }
+
+    /** A warning when the adapters name different base models, or null. The output keeps the first one's. */
+    String baseModelWarning() {
+        String first = adapters.getFirst().config().baseModelNameOrPath().orElse(null);
+        for (LoraAdapter adapter : adapters) {
+            String other = adapter.config().baseModelNameOrPath().orElse(null);
+            if (!java.util.Objects.equals(first, other)) {
+                return "adapters disagree on base_model_name_or_path: " + first + " in "
+                        + adapters.getFirst().directory() + " but " + other + " in " + adapter.directory()
+                        + "; the output keeps " + first;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        adapters.forEach(LoraAdapter::close);
+    }
+}

@@ -1,0 +1,66 @@
+package amalgam.merge.cli;
+
+import amalgam.merge.algorithms.ComputeContext;
+import amalgam.merge.algorithms.Concatenation;
+import amalgam.merge.algorithms.DeltaSpaceMerge;
+import amalgam.merge.algorithms.FactorSpaceMerge;
+import amalgam.merge.algorithms.LoraLego;
+import amalgam.merge.algorithms.LowRankUpdate;
+import amalgam.merge.algorithms.MergeMethod;
+import amalgam.merge.algorithms.RandomizedSvd;
+import amalgam.merge.algorithms.Semantics;
+import amalgam.merge.algorithms.SvdClamp;
+import amalgam.merge.algorithms.TensorMerge;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * Merges one module's updates the way a {@link MergePlan} says: picks the algorithm for the method and space,
+ * and applies the SVD clamp. Holds no per-module state, so one instance serves every module.
+ */
+final class ModuleMerger {
+
+    private final MergePlan plan;
+    private final TensorMerge tensorMerge;
+    private final DeltaSpaceMerge deltaSpace;
+
+    ModuleMerger(MergePlan plan, ComputeContext ctx) {
+        this.plan = plan;
+        this.tensorMerge = plan.method().isTensorMerge() ? plan.method().tensorMerge(ctx, plan.settings()) : null;
+        this.deltaSpace = new DeltaSpaceMerge(ctx, new RandomizedSvd(ctx.backend(), plan.settings().seed()));
+    }
+
+    /**
+     * The merged update of rank {@code rank} (as {@link MergePlan#outputRank} gave it), scale 1, owned by
+     * {@code arena}. {@code stream} (the module's index) keeps random masks independent between modules.
+     */
+    LowRankUpdate merge(List<LowRankUpdate> updates, int rank, long stream, Arena arena) {
+        double[] w = plan.weights();
+        LowRankUpdate merged = switch (plan.method()) {
+            case CAT -> Concatenation.cat(updates, w, arena);
+            case LEGO -> new LoraLego(rank, plan.settings().seed(), plan.legoNorm(), plan.legoOutputReweighting())
+                    .merge(updates, w, arena);
+            default -> plan.space() == MergePlan.Space.FACTORS
+                    ? FactorSpaceMerge.merge(updates, w, tensorMerge, stream, arena)
+                    : isLinear() ? DeltaSpaceMerge.svd(updates, scaled(w, lambda()), rank, arena)
+                    : deltaSpace.dense(updates, w, tensorMerge, rank, stream, arena);
+        };
+        return plan.svdClamp() == null ? merged : SvdClamp.apply(merged, plan.svdClamp());
+    }
+
+    /** A linear sum is low-rank already: the exact factored SVD replaces the dense one. */
+    private boolean isLinear() {
+        return plan.method() == MergeMethod.LINEAR || plan.method() == MergeMethod.SVD;
+    }
+
+    /** Mergekit's final λ of a linear merge, which the factored path folds into the weights. */
+    private double lambda() {
+        return plan.settings().semantics() == Semantics.MERGEKIT ? plan.settings().lambda() : 1;
+    }
+
+    private static double[] scaled(double[] weights, double factor) {
+        double[] out = weights.clone();
+        for (int i = 0; i < out.length; i++) out[i] *= factor;
+        return out;
+    }
+}
