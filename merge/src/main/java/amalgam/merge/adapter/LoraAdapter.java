@@ -71,6 +71,10 @@ public final class LoraAdapter implements AutoCloseable {
             throw new InputException(where, "is a file; pass the adapter directory that holds " + WEIGHTS_FILE
                     + " and " + AdapterConfig.FILE_NAME);
         }
+        // Without these, the lookups below fail silently and the error would blame a missing file.
+        if (!Files.isReadable(directory) || !Files.isExecutable(directory)) {
+            throw new InputException(where, "permission denied: cannot list or enter this adapter directory");
+        }
         Path weights = directory.resolve(WEIGHTS_FILE);
         if (!Files.exists(weights)) {
             if (Files.exists(directory.resolve("adapter_model.bin"))) {
