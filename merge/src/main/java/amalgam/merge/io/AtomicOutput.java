@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 
 /**
  * An output directory that appears complete or not at all. Files are written into a hidden temporary sibling
@@ -29,6 +30,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * }</pre>
  */
 public final class AtomicOutput implements AutoCloseable {
+
+    private static final SecureRandom STAGING_NAMES = new SecureRandom();
 
     private final Path target;
     private final boolean force;
@@ -54,11 +57,27 @@ public final class AtomicOutput implements AutoCloseable {
         }
         Path staging;
         try {
-            staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
+            staging = createStaging(parent, "." + absolute.getFileName() + ".tmp-");
         } catch (java.nio.file.AccessDeniedException e) {
             throw new InputException(target.toString(), "permission denied creating the output next to it", e);
         }
         return new AtomicOutput(absolute, force, staging);
+    }
+
+    /**
+     * A new, uniquely named directory. Not {@link Files#createTempDirectory}: that one is owner-only (0700), and
+     * the committed output would keep that mode; a plain directory follows the user's umask like any other.
+     * Creation is atomic and fails on an existing name, so a guessed name cannot be planted in advance.
+     */
+    private static Path createStaging(Path parent, String prefix) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = parent.resolve(prefix + Long.toUnsignedString(STAGING_NAMES.nextLong(), 36));
+            try {
+                return Files.createDirectory(candidate);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) throw e;
+            }
+        }
     }
 
     private static void refuseExisting(Path shown, Path absolute, boolean force) {

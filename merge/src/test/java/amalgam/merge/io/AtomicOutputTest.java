@@ -26,6 +26,17 @@ class AtomicOutputTest {
     }
 
     @Test
+    void committedOutputHasTheModeOfAnyNewDirectory() throws IOException {
+        // Not owner-only like a temp directory: a merged adapter is often shared with other users.
+        Path plain = Files.createDirectory(dir.resolve("plain"));
+        Path target = dir.resolve("out");
+        try (AtomicOutput out = AtomicOutput.begin(target, false)) {
+            out.commit();
+        }
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(target));
+    }
+
+    @Test
     void commitMovesTheFinishedDirectoryIntoPlace() throws IOException {
         Path target = dir.resolve("out");
         try (AtomicOutput out = AtomicOutput.begin(target, false)) {
