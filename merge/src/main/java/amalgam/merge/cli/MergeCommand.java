@@ -71,7 +71,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Examples:",
                 "  amalgam merge --method linear --weights 0.7,0.3 --out merged a/ b/",
                 "  amalgam merge --method ties_svd --density 0.2 --rank 16 --out m a/ b/ c/",
-                "  amalgam merge --method cat --weights=-1,1 --out b-minus-a a/ b/",
+                "  amalgam merge --method cat --weights -1,1 --out b-minus-a a/ b/",
                 "  amalgam merge --method dare_ties --density 0.5 --seed 7 --dtype bf16 \\",
                 "                --out m a/ b/",
                 "  amalgam merge --method lego --clusters 8 --out m a/ b/",

@@ -17,7 +17,7 @@ public final class MergeOptions {
 
     @Option(names = {"-w", "--weights"}, split = ",", splitSynopsisLabel = ",", paramLabel = "W", order = 2,
             description = "One weight per adapter, in the order given (default: 1 for every adapter). Negative "
-                    + "weights subtract an adapter (task negation); write --weights=-1,1 when the first is negative.")
+                    + "weights subtract an adapter (task negation), e.g. --weights -1,1.")
     List<Double> weights;
 
     @Option(names = {"-d", "--density"}, paramLabel = "D", order = 3,

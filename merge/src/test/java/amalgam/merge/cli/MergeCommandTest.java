@@ -127,7 +127,7 @@ class MergeCommandTest {
     @Test
     void catIsExactWithRankSumAndNegativeWeightsSubtract() {
         Map<String, LowRankUpdate> merged = mergeOk(out("cat"), List.of(first, second),
-                "--method", "cat", "--weights=-1,1");
+                "--method", "cat", "--weights", "-1,1");
         for (String module : MODULES) {
             assertEquals(4, merged.get(module).rank(), module);
             assertDeltaEquals(weightedSum(inputs(module, first, second), -1, 1), delta(merged.get(module)), 1e-6,
