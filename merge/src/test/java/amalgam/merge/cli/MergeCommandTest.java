@@ -19,6 +19,7 @@ import amalgam.kernels.scalar.ScalarGemm;
 import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
+import amalgam.merge.adapter.TestAdapters;
 import amalgam.merge.algorithms.ComputeContext;
 import amalgam.merge.algorithms.Concatenation;
 import amalgam.merge.algorithms.DeltaSpaceMerge;
@@ -149,6 +150,24 @@ class MergeCommandTest {
                 for (int i = 0; i < expected.length; i++) expected[i] *= 2;
                 assertDeltaEquals(expected, delta(twice.get(module)), 1e-5, method + " 2r " + module);
             }
+        }
+    }
+
+    @Test
+    void rsloraAndAlphaPatternScalingsAreFoldedIn() throws IOException {
+        Path rslora;
+        try (Arena setup = Arena.ofConfined()) {
+            rslora = new TestAdapters(setup, 11).linear(Q, 4, 6, 5).linear(V, 4, 6, 4).embedding(EMBED, 4, 7, 3)
+                    .write(dir.resolve("rslora"), TestAdapters.config(4, 4, "\"use_rslora\": true",
+                            "\"alpha_pattern\": {\"v_proj\": 8}"), DType.F32);
+        }
+        Map<String, LowRankUpdate> merged = mergeOk(out("rslora-cat"), List.of(rslora), "--method", "cat");
+        // alpha/sqrt(r): 4/2 everywhere but v_proj, whose alpha_pattern gives 8/2.
+        Map<String, Double> scaling = Map.of(EMBED, 2.0, Q, 2.0, V, 4.0);
+        for (String module : MODULES) {
+            LowRankUpdate raw = inputs(module, rslora).getFirst();
+            double[] expected = delta(new LowRankUpdate(raw.b(), raw.a(), scaling.get(module)));
+            assertDeltaEquals(expected, delta(merged.get(module)), 1e-6, module);
         }
     }
 
