@@ -38,7 +38,9 @@ public final class AmalgamCommand implements Runnable {
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new AmalgamCommand());
-        commandLine.setExecutionExceptionHandler(new FailureReporter());
+        FailureReporter reporter = new FailureReporter();
+        commandLine.setExecutionExceptionHandler(reporter);
+        commandLine.setParameterExceptionHandler(reporter);
         return commandLine;
     }
 }

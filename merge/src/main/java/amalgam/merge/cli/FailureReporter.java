@@ -9,7 +9,8 @@ import picocli.CommandLine.ParseResult;
  * {@code amalgam: error: <where>: <what>}, exit code 2 for problems with the input or usage and 1 for the
  * rest. The stack trace only appears with {@code --debug}.
  */
-final class FailureReporter implements CommandLine.IExecutionExceptionHandler {
+final class FailureReporter implements CommandLine.IExecutionExceptionHandler,
+        CommandLine.IParameterExceptionHandler {
 
     static final int BAD_INPUT = 2;
     static final int FAILURE = 1;
@@ -27,6 +28,16 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler {
         }
         commandLine.getErr().flush();
         return userError ? BAD_INPUT : FAILURE;
+    }
+
+    /** A malformed command line: one line naming the option, and where to read about it, instead of the usage. */
+    @Override
+    public int handleParseException(CommandLine.ParameterException exception, String[] args) {
+        CommandLine command = exception.getCommandLine();
+        String help = command.getCommandSpec().qualifiedName() + " --help";
+        command.getErr().println("amalgam: error: " + exception.getMessage().replace('\n', ' ') + " (see " + help + ")");
+        command.getErr().flush();
+        return BAD_INPUT;
     }
 
     private static boolean debugRequested(ParseResult parseResult) {
