@@ -31,11 +31,11 @@ final class StridedLoops {
             long ao = aOffset + plan.aRowOffset(row) + column * as;
             long bo = bOffset + plan.bRowOffset(row) + column * bs;
             long oo = outOffset + from;
-            if (as == 1 && bs == 1) Elementwise.binaryVectorVector(op, len, a, ao, b, bo, out, oo);
-            else if (as == 1 && bs == 0) Elementwise.binaryVectorScalar(op, len, a, ao, get(b, bo), out, oo);
-            else if (as == 0 && bs == 1) Elementwise.binaryScalarVector(op, len, get(a, ao), b, bo, out, oo);
+            if (as == 1 && bs == 1) BinaryLoops.vectorVector(op, len, a, ao, b, bo, out, oo);
+            else if (as == 1 && bs == 0) BinaryLoops.vectorScalar(op, len, a, ao, get(b, bo), out, oo);
+            else if (as == 0 && bs == 1) BinaryLoops.scalarVector(op, len, get(a, ao), b, bo, out, oo);
             else if (as == 0 && bs == 0) Elementwise.fill(len, op.apply(get(a, ao), get(b, bo)), out, oo);
-            else Elementwise.binaryStrided(op, len, a, ao, as, b, bo, bs, out, oo);
+            else BinaryLoops.strided(op, len, a, ao, as, b, bo, bs, out, oo);
             from += len;
             row++;
             column = 0;
