@@ -14,7 +14,11 @@ import java.lang.foreign.MemorySegment;
  * large enough to pay for it. Small operations (most of a training step) run on the calling thread with no
  * allocation; only the parallel path creates a task object per call, which is noise beside ≥ 32K elements.
  *
- * <p>Matrix products go to the {@link Gemm} given at construction.
+ * <p>Matrix products go to the {@link Gemm} given at construction. The kernels live beside this class, one
+ * job each: {@link UnaryLoops} and {@link VectorMath} (elementwise functions), {@link BinaryLoops},
+ * {@link StridedPlan} and {@link StridedLoops} (broadcasting, gathers, transposes), {@link Reductions},
+ * {@link Softmax}, {@link LayerNorm} and {@link AbsRadixSelect} (k-th largest magnitude). This class only
+ * decides how to split the work.
  */
 public final class CpuBackend implements Backend {
 
