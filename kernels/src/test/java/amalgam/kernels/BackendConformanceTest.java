@@ -462,7 +462,8 @@ public abstract class BackendConformanceTest {
                 // Parameter gradients accumulate: start both from the same non-zero values.
                 MemorySegment expDgamma = gaussian(cols, 1), expDbeta = gaussian(cols, 1);
                 MemorySegment dgamma = copy(expDgamma), dbeta = copy(expDbeta);
-                reference.layerNormBackwardRows(rows, cols, x, 0, mean, rstd, g, dy, 2, expected, 0, expDgamma, expDbeta);
+                reference.layerNormBackwardRows(rows, cols, x, 0, mean, rstd, g, dy, 2, expected, 0,
+                        expDgamma, expDbeta);
                 backend().layerNormBackwardRows(rows, cols, x, 0, mean, rstd, g, dy, 2, actual, 0, dgamma, dbeta);
                 String what = "layerNorm backward " + rows + "x" + cols + (withGamma ? " gamma" : "");
                 // dx = rstd·(g − mean g − x̂·mean(g x̂)) cancels; error scales with rstd·|g| terms.
