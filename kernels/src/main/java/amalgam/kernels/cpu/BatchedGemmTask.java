@@ -61,7 +61,7 @@ final class BatchedGemmTask implements IntConsumer {
         int from = (int) ((long) batch * part / parts);
         int to = (int) ((long) batch * (part + 1) / parts);
         for (int i = from; i < to; i++) {
-            BlockedGemm.multiply(transA, transB, m, n, k, alpha,
+            VectorGemm.multiplyOnThisThread(transA, transB, m, n, k, alpha,
                     a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
                     beta, c, cOff + i * strideC, ldc);
         }

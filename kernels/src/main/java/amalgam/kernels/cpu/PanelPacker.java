@@ -97,4 +97,28 @@ final class PanelPacker {
             }
         }
     }
+
+    /**
+     * Copies op(B), k×n, into {@code dst} as k plain rows of {@code width} ≥ n floats, zero beyond column n:
+     * the layout of {@link SmallGemm}, which walks B one vector of a row at a time.
+     */
+    static void packRowsOfB(boolean transB, MemorySegment b, long bOff, int ldb, int k, int n, int width,
+                            float[] dst) {
+        if (transB) {
+            for (int j = 0; j < n; j++) {
+                long src = (bOff + (long) j * ldb) * Float.BYTES;
+                for (int p = 0; p < k; p++) dst[p * width + j] = b.get(FLOAT, src + (long) p * Float.BYTES);
+            }
+            for (int p = 0; p < k; p++) Arrays.fill(dst, p * width + n, (p + 1) * width, 0f);
+        } else {
+            for (int p = 0; p < k; p++) {
+                long src = (bOff + (long) p * ldb) * Float.BYTES;
+                for (int j = 0; j < n; j += LANES) {
+                    // Masked-off lanes read as zero, which is the padding the rows need.
+                    FloatVector.fromMemorySegment(SPECIES, b, src + (long) j * Float.BYTES, ORDER,
+                            SPECIES.indexInRange(j, n)).intoArray(dst, p * width + j);
+                }
+            }
+        }
+    }
 }

@@ -20,6 +20,9 @@ public final class VectorGemm implements Gemm {
     /** Below this many flops (2·m·n·k) a product runs on one thread: waking a worker costs a few µs. */
     static final long PARALLEL_MIN_FLOPS = 2L * 96 * 96 * 96;
 
+    /** Largest m·n·k that {@link SmallGemm} computes without packing; larger products take the blocked path. */
+    static final long SMALL_MAX_VOLUME = Long.getLong("amalgam.gemm.smallMaxVolume", 48L * 48 * 48);
+
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Never started: a segment it may access is one every pool worker may access (not thread-confined). */
     private static final Thread SOME_OTHER_THREAD = new Thread(() -> {});
@@ -44,6 +47,11 @@ public final class VectorGemm implements Gemm {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             scale(m, n, beta, c, cOffset, ldc);
+            return;
+        }
+        if (isSmall(m, n, k)) {
+            SmallGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                    beta, c, cOffset, ldc);
             return;
         }
         int threads = pool.threads();
@@ -87,6 +95,25 @@ public final class VectorGemm implements Gemm {
         } finally {
             task.release();
         }
+    }
+
+    /** One product on the calling thread, by the path that suits its size; m, n, k ≥ 1. */
+    static void multiplyOnThisThread(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                     MemorySegment a, long aOffset, int lda,
+                                     MemorySegment b, long bOffset, int ldb,
+                                     float beta, MemorySegment c, long cOffset, int ldc) {
+        if (isSmall(m, n, k)) {
+            SmallGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                    beta, c, cOffset, ldc);
+        } else {
+            BlockedGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                    beta, c, cOffset, ldc);
+        }
+    }
+
+    /** Below this size packing A and B into tiles costs more than it saves. */
+    static boolean isSmall(int m, int n, int k) {
+        return (long) m * n * k <= SMALL_MAX_VOLUME;
     }
 
     /** Segments from a confined arena can only be used on the calling thread, so their GEMM stays there. */
