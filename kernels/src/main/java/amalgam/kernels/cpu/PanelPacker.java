@@ -36,7 +36,19 @@ final class PanelPacker {
             int rows = Math.min(MR, mc - ir);
             int base = ir * kc;
             if (rows < MR) Arrays.fill(dst, base, base + MR * kc, 0f);
-            if (transA) {
+            if (transA && rows == MR) {
+                // Each step of k is six neighbours in one stored row: unrolled, as C2 will not do it itself.
+                long ldBytes = (long) lda * Float.BYTES;
+                long at = (aOff + (long) p0 * lda + i0 + ir) * Float.BYTES;
+                for (int p = 0, to = base; p < kc; p++, to += MR, at += ldBytes) {
+                    dst[to] = a.get(FLOAT, at);
+                    dst[to + 1] = a.get(FLOAT, at + Float.BYTES);
+                    dst[to + 2] = a.get(FLOAT, at + 2 * Float.BYTES);
+                    dst[to + 3] = a.get(FLOAT, at + 3 * Float.BYTES);
+                    dst[to + 4] = a.get(FLOAT, at + 4 * Float.BYTES);
+                    dst[to + 5] = a.get(FLOAT, at + 5 * Float.BYTES);
+                }
+            } else if (transA) {
                 for (int p = 0; p < kc; p++) {
                     long src = (aOff + (long) (p0 + p) * lda + i0 + ir) * Float.BYTES;
                     int to = base + p * MR;
@@ -105,6 +117,8 @@ final class PanelPacker {
     static void packRowsOfB(boolean transB, MemorySegment b, long bOff, int ldb, int k, int n, int width,
                             float[] dst) {
         if (transB) {
+            // A transpose, element by element: staging rows on the heap (by MemorySegment.copy or by vectors)
+            // and gathering columns from there were tried and were no faster on attention-sized blocks.
             for (int j = 0; j < n; j++) {
                 long src = (bOff + (long) j * ldb) * Float.BYTES;
                 for (int p = 0; p < k; p++) dst[p * width + j] = b.get(FLOAT, src + (long) p * Float.BYTES);

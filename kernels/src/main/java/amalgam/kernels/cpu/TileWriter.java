@@ -1,9 +1,9 @@
 package amalgam.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static amalgam.kernels.cpu.MicroKernel.LANES;
@@ -17,7 +17,6 @@ import static amalgam.kernels.cpu.MicroKernel.SPECIES;
  */
 final class TileWriter {
 
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private TileWriter() {}
@@ -44,14 +43,19 @@ final class TileWriter {
         }
     }
 
+    /** A tile cut by the bottom or right edge of C: masked stores keep it in vectors. */
     private static void writePartial(float[] tile, int rows, int cols, float alpha, float beta,
                                      MemorySegment c, long at, int ldc) {
-        for (int r = 0; r < rows; r++) {
-            long row = at + (long) r * ldc;
-            for (int j = 0; j < cols; j++) {
-                float value = alpha * tile[r * NR + j];
-                if (beta != 0f) value += beta * c.getAtIndex(FLOAT, row + j);
-                c.setAtIndex(FLOAT, row + j, value);
+        FloatVector alphas = FloatVector.broadcast(SPECIES, alpha);
+        FloatVector betas = FloatVector.broadcast(SPECIES, beta);
+        boolean readC = beta != 0f;
+        for (int v = 0; v < cols; v += LANES) {
+            VectorMask<Float> columns = SPECIES.indexInRange(v, cols);
+            for (int r = 0; r < rows; r++) {
+                long offset = (at + (long) r * ldc + v) * Float.BYTES;
+                FloatVector sum = FloatVector.fromArray(SPECIES, tile, r * NR + v).mul(alphas);
+                if (readC) sum = FloatVector.fromMemorySegment(SPECIES, c, offset, ORDER, columns).fma(betas, sum);
+                sum.intoMemorySegment(c, offset, ORDER, columns);
             }
         }
     }
