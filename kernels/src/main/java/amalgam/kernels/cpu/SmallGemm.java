@@ -37,33 +37,30 @@ final class SmallGemm {
         for (int i0 = 0; i0 < m; i0 += MR) {
             int rows = Math.min(MR, m - i0);
             for (int j = 0; j < n; j += LANES) {
-                multiplySliver(k, slivers, i0 * k, rowsOfB, j, width, tile);
+                // MR rows × one vector of op(A)·op(B), one accumulator per row. Kept in this method on
+                // purpose: at over 325 bytes of bytecode it is never inlined into a caller's huge compiled
+                // loop, where C2 was seen to give up on the vector intrinsics and box every vector.
+                FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
+                FloatVector s2 = FloatVector.zero(SPECIES), s3 = FloatVector.zero(SPECIES);
+                FloatVector s4 = FloatVector.zero(SPECIES), s5 = FloatVector.zero(SPECIES);
+                for (int p = 0, ai = i0 * k, bi = j; p < k; p++, ai += MR, bi += width) {
+                    FloatVector bv = FloatVector.fromArray(SPECIES, rowsOfB, bi);
+                    s0 = FloatVector.broadcast(SPECIES, slivers[ai]).fma(bv, s0);
+                    s1 = FloatVector.broadcast(SPECIES, slivers[ai + 1]).fma(bv, s1);
+                    s2 = FloatVector.broadcast(SPECIES, slivers[ai + 2]).fma(bv, s2);
+                    s3 = FloatVector.broadcast(SPECIES, slivers[ai + 3]).fma(bv, s3);
+                    s4 = FloatVector.broadcast(SPECIES, slivers[ai + 4]).fma(bv, s4);
+                    s5 = FloatVector.broadcast(SPECIES, slivers[ai + 5]).fma(bv, s5);
+                }
+                s0.intoArray(tile, 0);
+                s1.intoArray(tile, LANES);
+                s2.intoArray(tile, 2 * LANES);
+                s3.intoArray(tile, 3 * LANES);
+                s4.intoArray(tile, 4 * LANES);
+                s5.intoArray(tile, 5 * LANES);
                 writeRows(tile, rows, SPECIES.indexInRange(j, n), alpha, beta, c, cOff + (long) i0 * ldc + j, ldc);
             }
         }
-    }
-
-    /** MR rows × one vector of op(A)·op(B) into {@code tile}, one vector per row. */
-    private static void multiplySliver(int k, float[] slivers, int aStart, float[] rowsOfB, int column, int width,
-                                       float[] tile) {
-        FloatVector s0 = FloatVector.zero(SPECIES), s1 = FloatVector.zero(SPECIES);
-        FloatVector s2 = FloatVector.zero(SPECIES), s3 = FloatVector.zero(SPECIES);
-        FloatVector s4 = FloatVector.zero(SPECIES), s5 = FloatVector.zero(SPECIES);
-        for (int p = 0, ai = aStart, bi = column; p < k; p++, ai += MR, bi += width) {
-            FloatVector bv = FloatVector.fromArray(SPECIES, rowsOfB, bi);
-            s0 = FloatVector.broadcast(SPECIES, slivers[ai]).fma(bv, s0);
-            s1 = FloatVector.broadcast(SPECIES, slivers[ai + 1]).fma(bv, s1);
-            s2 = FloatVector.broadcast(SPECIES, slivers[ai + 2]).fma(bv, s2);
-            s3 = FloatVector.broadcast(SPECIES, slivers[ai + 3]).fma(bv, s3);
-            s4 = FloatVector.broadcast(SPECIES, slivers[ai + 4]).fma(bv, s4);
-            s5 = FloatVector.broadcast(SPECIES, slivers[ai + 5]).fma(bv, s5);
-        }
-        s0.intoArray(tile, 0);
-        s1.intoArray(tile, LANES);
-        s2.intoArray(tile, 2 * LANES);
-        s3.intoArray(tile, 3 * LANES);
-        s4.intoArray(tile, 4 * LANES);
-        s5.intoArray(tile, 5 * LANES);
     }
 
     /** C = alpha·tile + beta·C on the masked columns of {@code rows} rows; beta == 0 never reads C. */
