@@ -58,14 +58,18 @@ final class SmallGemm {
                 s3.intoArray(tile, 3 * LANES);
                 s4.intoArray(tile, 4 * LANES);
                 s5.intoArray(tile, 5 * LANES);
-                writeRows(tile, rows, SPECIES.indexInRange(j, n), alpha, beta, c, cOff + (long) i0 * ldc + j, ldc);
+                writeRows(tile, rows, j, n, alpha, beta, c, cOff + (long) i0 * ldc + j, ldc);
             }
         }
     }
 
-    /** C = alpha·tile + beta·C on the masked columns of {@code rows} rows; beta == 0 never reads C. */
-    private static void writeRows(float[] tile, int rows, VectorMask<Float> columns, float alpha, float beta,
+    /**
+     * C = alpha·tile + beta·C on {@code rows} rows, columns [j, min(j + LANES, n)); beta == 0 never reads C.
+     * The mask is made here, not passed in: a mask crossing a call that is not inlined gets boxed.
+     */
+    private static void writeRows(float[] tile, int rows, int j, int n, float alpha, float beta,
                                   MemorySegment c, long at, int ldc) {
+        VectorMask<Float> columns = SPECIES.indexInRange(j, n);
         FloatVector alphas = FloatVector.broadcast(SPECIES, alpha);
         FloatVector betas = FloatVector.broadcast(SPECIES, beta);
         for (int r = 0; r < rows; r++) {
