@@ -49,14 +49,9 @@ public final class VectorGemm implements Gemm {
             scale(m, n, beta, c, cOffset, ldc);
             return;
         }
-        if (isSmall(m, n, k)) {
-            SmallGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
-                    beta, c, cOffset, ldc);
-            return;
-        }
         int threads = pool.threads();
-        if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
-            BlockedGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+        if (threads == 1 || isSmall(m, n, k) || 2L * m * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
+            multiplyOnThisThread(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
                     beta, c, cOffset, ldc);
             return;
         }
