@@ -1,0 +1,138 @@
+package amalgam.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import static amalgam.kernels.cpu.MicroKernel.LANES;
+import static amalgam.kernels.cpu.MicroKernel.MR;
+import static amalgam.kernels.cpu.MicroKernel.NR;
+import static amalgam.kernels.cpu.MicroKernel.SPECIES;
+
+/**
+ * Copies blocks of A and B into the panel layout {@link MicroKernel} streams through: A as slivers of
+ * {@value MicroKernel#MR} rows (MR values per step of k), B as slivers of {@link MicroKernel#NR} columns
+ * (NR values per step of k). Packing is where transposes are absorbed, and where ragged edges are padded
+ * with zeros so the micro-kernel never needs a bounds check.
+ */
+final class PanelPacker {
+
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private PanelPacker() {}
+
+    /**
+     * Packs rows [i0, i0+mc) and k-range [p0, p0+kc) of op(A) into {@code dst}: sliver s starts at
+     * {@code s · MR · kc}. Element (i, p) of op(A) is at {@code aOff + i·lda + p}, or {@code aOff + p·lda + i}
+     * when transposed.
+     */
+    static void packA(boolean transA, MemorySegment a, long aOff, int lda,
+                      int i0, int mc, int p0, int kc, float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int base = ir * kc;
+            if (rows < MR) Arrays.fill(dst, base, base + MR * kc, 0f);
+            if (transA && rows == MR) {
+                // Each step of k is six neighbours in one stored row: unrolled, as C2 will not do it itself.
+                long ldBytes = (long) lda * Float.BYTES;
+                long at = (aOff + (long) p0 * lda + i0 + ir) * Float.BYTES;
+                for (int p = 0, to = base; p < kc; p++, to += MR, at += ldBytes) {
+                    dst[to] = a.get(FLOAT, at);
+                    dst[to + 1] = a.get(FLOAT, at + Float.BYTES);
+                    dst[to + 2] = a.get(FLOAT, at + 2 * Float.BYTES);
+                    dst[to + 3] = a.get(FLOAT, at + 3 * Float.BYTES);
+                    dst[to + 4] = a.get(FLOAT, at + 4 * Float.BYTES);
+                    dst[to + 5] = a.get(FLOAT, at + 5 * Float.BYTES);
+                }
+            } else if (transA) {
+                for (int p = 0; p < kc; p++) {
+                    long src = (aOff + (long) (p0 + p) * lda + i0 + ir) * Float.BYTES;
+                    int to = base + p * MR;
+                    for (int r = 0; r < rows; r++) dst[to + r] = a.get(FLOAT, src + (long) r * Float.BYTES);
+                }
+            } else if (rows == MR) {
+                // Six row streams read forward together, so both sides stay sequential.
+                long ldBytes = (long) lda * Float.BYTES;
+                long r0 = (aOff + (long) (i0 + ir) * lda + p0) * Float.BYTES;
+                for (int p = 0, to = base; p < kc; p++, to += MR) {
+                    long at = r0 + (long) p * Float.BYTES;
+                    dst[to] = a.get(FLOAT, at);
+                    dst[to + 1] = a.get(FLOAT, at + ldBytes);
+                    dst[to + 2] = a.get(FLOAT, at + 2 * ldBytes);
+                    dst[to + 3] = a.get(FLOAT, at + 3 * ldBytes);
+                    dst[to + 4] = a.get(FLOAT, at + 4 * ldBytes);
+                    dst[to + 5] = a.get(FLOAT, at + 5 * ldBytes);
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    long src = (aOff + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a.get(FLOAT, src + (long) p * Float.BYTES);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs k-range [p0, p0+kc) and columns [j0, j0+nc) of op(B) into {@code dst}: sliver s starts at
+     * {@code s · NR · kc}. Element (p, j) of op(B) is at {@code bOff + p·ldb + j}, or {@code bOff + j·ldb + p}
+     * when transposed.
+     */
+    static void packB(boolean transB, MemorySegment b, long bOff, int ldb,
+                      int p0, int kc, int j0, int nc, float[] dst) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int base = jr * kc;
+            if (cols < NR) Arrays.fill(dst, base, base + NR * kc, 0f);
+            if (transB) {
+                for (int j = 0; j < cols; j++) {
+                    long src = (bOff + (long) (j0 + jr + j) * ldb + p0) * Float.BYTES;
+                    for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b.get(FLOAT, src + (long) p * Float.BYTES);
+                }
+            } else if (cols == NR) {
+                long ldBytes = (long) ldb * Float.BYTES;
+                long src = (bOff + (long) p0 * ldb + j0 + jr) * Float.BYTES;
+                for (int p = 0, to = base; p < kc; p++, to += NR, src += ldBytes) {
+                    FloatVector.fromMemorySegment(SPECIES, b, src, ORDER).intoArray(dst, to);
+                    FloatVector.fromMemorySegment(SPECIES, b, src + (long) LANES * Float.BYTES, ORDER)
+                            .intoArray(dst, to + LANES);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    long src = (bOff + (long) (p0 + p) * ldb + j0 + jr) * Float.BYTES;
+                    int to = base + p * NR;
+                    for (int j = 0; j < cols; j++) dst[to + j] = b.get(FLOAT, src + (long) j * Float.BYTES);
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies op(B), k×n, into {@code dst} as k plain rows of {@code width} ≥ n floats, zero beyond column n:
+     * the layout of {@link SmallGemm}, which walks B one vector of a row at a time.
+     */
+    static void packRowsOfB(boolean transB, MemorySegment b, long bOff, int ldb, int k, int n, int width,
+                            float[] dst) {
+        if (transB) {
+            // A transpose, element by element: staging rows on the heap (by MemorySegment.copy or by vectors)
+            // and gathering columns from there were tried and were no faster on attention-sized blocks.
+            for (int j = 0; j < n; j++) {
+                long src = (bOff + (long) j * ldb) * Float.BYTES;
+                for (int p = 0; p < k; p++) dst[p * width + j] = b.get(FLOAT, src + (long) p * Float.BYTES);
+            }
+            for (int p = 0; p < k; p++) Arrays.fill(dst, p * width + n, (p + 1) * width, 0f);
+        } else {
+            for (int p = 0; p < k; p++) {
+                long src = (bOff + (long) p * ldb) * Float.BYTES;
+                for (int j = 0; j < n; j += LANES) {
+                    // Masked-off lanes read as zero, which is the padding the rows need.
+                    FloatVector.fromMemorySegment(SPECIES, b, src + (long) j * Float.BYTES, ORDER,
+                            SPECIES.indexInRange(j, n)).intoArray(dst, p * width + j);
+                }
+            }
+        }
+    }
+}
