@@ -1,5 +1,6 @@
 package amalgam.kernels;
 
+import amalgam.kernels.cpu.VectorGemm;
 import amalgam.kernels.scalar.ScalarGemm;
 import java.util.List;
 
@@ -10,7 +11,7 @@ import java.util.List;
 public final class Gemms {
 
     /** Every name {@link #create} accepts, in the order tables list them. */
-    public static final List<String> NAMES = List.of("scalar");
+    public static final List<String> NAMES = List.of("scalar", "vector");
 
     private Gemms() {}
 
@@ -24,6 +25,7 @@ public final class Gemms {
     public static Gemm create(String name, WorkerPool pool) {
         return switch (name) {
             case "scalar" -> new ScalarGemm();
+            case "vector" -> new VectorGemm(pool);
             default -> throw new IllegalArgumentException(
                     "unknown GEMM implementation '" + name + "' (choose from " + String.join(", ", NAMES) + ")");
         };

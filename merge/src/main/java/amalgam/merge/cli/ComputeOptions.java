@@ -2,11 +2,9 @@ package amalgam.merge.cli;
 
 import amalgam.kernels.Backend;
 import amalgam.kernels.WorkerPool;
-import amalgam.kernels.scalar.ScalarBackend;
+import amalgam.kernels.Backends;
 import amalgam.merge.InputException;
 import amalgam.merge.algorithms.ComputeContext;
-import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,22 +20,15 @@ import picocli.CommandLine.Option;
  */
 public final class ComputeOptions {
 
-    /** Every name {@code --backend} accepts, in the order help lists them. */
-    static final List<String> BACKENDS = List.of("scalar", "cpu", "native");
-
-    /**
-     * The backend used when {@code --backend} is not given: the fastest one this build has. Switch to "cpu"
-     * once {@code amalgam.kernels.cpu.CpuBackend} is on main (and add its case to {@link #backend}).
-     */
-    static final String DEFAULT_BACKEND = "scalar";
+    static final String DEFAULT_BACKEND = Backends.DEFAULT;
 
     @Option(names = "--threads", paramLabel = "N", order = 20,
             description = "Threads to compute with (default: all cores, here ${DEFAULT-VALUE}).")
     int threads = WorkerPool.availableCores();
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = DEFAULT_BACKEND, order = 21,
-            description = "Compute backend: scalar (plain loops, the reference), cpu (Java Vector API) or native "
-                    + "(C kernels and OpenBLAS). Default: ${DEFAULT-VALUE}, the fastest this build has.")
+            description = "Compute backend: scalar (plain loops, the reference), cpu (Java Vector API, "
+                    + "multithreaded) or native (C kernels through FFM). Default: ${DEFAULT-VALUE}.")
     String backend = DEFAULT_BACKEND;
 
     /** A worker pool of {@code --threads} threads; the caller closes it. */
@@ -52,13 +43,10 @@ public final class ComputeOptions {
     }
 
     static Backend backend(String name, WorkerPool pool) {
-        String key = name.trim().toLowerCase(Locale.ROOT);
-        return switch (key) {
-            case "scalar" -> new ScalarBackend();
-            case "cpu", "native" -> throw new InputException("--backend", key + " is not available in this build "
-                    + "yet; use --backend scalar");
-            default -> throw new InputException("--backend", "unknown backend '" + name + "'; expected one of "
-                    + String.join(", ", BACKENDS));
-        };
+        try {
+            return Backends.create(name, pool);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            throw new InputException("--backend", e.getMessage());
+        }
     }
 }
