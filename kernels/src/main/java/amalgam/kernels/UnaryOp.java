@@ -18,8 +18,12 @@ public enum UnaryOp {
 
     /** The reference definition every backend is tested against (computed in double, rounded once). */
     public float apply(float x) {
-        double v = x;
-        return (float) switch (this) {
+        return (float) apply((double) x);
+    }
+
+    /** The same definition in double, for references that store doubles (gradient checks). */
+    public double apply(double v) {
+        return switch (this) {
             case IDENTITY -> v;
             case NEG -> -v;
             case ABS -> Math.abs(v);
