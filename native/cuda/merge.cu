@@ -21,7 +21,11 @@ __device__ __forceinline__ float elect(int mode, const float* p, const float* we
     double total = 0.0;
     for (int t = 0; t < count; t++) {
         const float v = p[t * stride + i];
-        total += mode == ELECT_TOTAL ? v : (mode == ELECT_FREQUENCY ? sign_of(v) : (double) weights[t] * v);
+        switch (mode) {
+            case ELECT_TOTAL: total += v; break;
+            case ELECT_FREQUENCY: total += sign_of(v); break;
+            case ELECT_WEIGHTED: total += (double) weights[t] * v; break;
+        }
     }
     return total >= 0.0 ? 1.0f : -1.0f;
 }
