@@ -42,9 +42,12 @@ final class CudaAvailability {
             }
             return null;
         } catch (LinkageError e) {
-            return "no CUDA driver on this machine (" + rootMessage(e) + ")";
+            // JCuda's message holds whole stack traces; the line that matters names the missing library.
+            String message = rootMessage(e);
+            if (message.contains("libcuda.so")) return "no NVIDIA driver on this machine (libcuda.so.1 was not found)";
+            return "the CUDA driver library could not be loaded (" + message.lines().findFirst().orElse("") + ")";
         } catch (RuntimeException e) {
-            return "the CUDA driver failed to start (" + rootMessage(e) + ")";
+            return "the CUDA driver failed to start (" + rootMessage(e).lines().findFirst().orElse("") + ")";
         }
     }
 

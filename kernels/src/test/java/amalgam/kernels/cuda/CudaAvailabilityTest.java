@@ -17,6 +17,7 @@ class CudaAvailabilityTest {
         assertEquals(available, CudaContext.isAvailable());
         String reason = CudaContext.unavailableReason();
         assertFalse(reason.isBlank());
+        assertFalse(reason.contains("\n"), "the reason should be one line for the user: " + reason);
         assertEquals(available, reason.equals("CUDA is available"), reason);
     }
 
