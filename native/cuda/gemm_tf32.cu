@@ -16,21 +16,13 @@ struct Shared {
     unsigned b[2][BN][BK + PAD];
 };
 
+// The two tensor-core instructions. The host emulation (native/cuda/emulation) defines its own versions of
+// these, so everything else in this file can be checked on a machine without a GPU.
+#ifndef AMALGAM_HOST_EMULATION
 __device__ __forceinline__ unsigned to_tf32(float x) {
     unsigned r;
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
     return r;
-}
-
-template <int ROWS, bool K_CONTIGUOUS>
-__device__ __forceinline__ void stage(const TileLoader<ROWS, BK, THREADS, K_CONTIGUOUS>& tile,
-                                      unsigned (*dst)[BK + PAD]) {
-    #pragma unroll
-    for (int e = 0; e < tile.PER_THREAD; e++) {
-        int r, c;
-        tile.coords(e, r, c);
-        dst[r][c] = to_tf32(tile.v[e]);
-    }
 }
 
 // d += a·b for one 16×8×8 tile. Fragment ownership (PTX ISA, m16n8k8 .tf32), g = lane/4, t = lane%4:
@@ -41,6 +33,18 @@ __device__ __forceinline__ void mma(float d[4], const unsigned a[4], const unsig
                  "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+#endif
+
+template <int ROWS, bool K_CONTIGUOUS>
+__device__ __forceinline__ void stage(const TileLoader<ROWS, BK, THREADS, K_CONTIGUOUS>& tile,
+                                      unsigned (*dst)[BK + PAD]) {
+    #pragma unroll
+    for (int e = 0; e < tile.PER_THREAD; e++) {
+        int r, c;
+        tile.coords(e, r, c);
+        dst[r][c] = to_tf32(tile.v[e]);
+    }
 }
 
 template <bool TRANS_A, bool TRANS_B>
