@@ -113,6 +113,11 @@ public final class CudaContext {
 
     /** Queues a kernel on the stream. Launch errors name the kernel. */
     public void launch(KernelRef kernel, int gridX, int gridY, int gridZ, int block, KernelArgs args) {
+        if (!args.signature().equals(kernel.signature())) {
+            // A mismatch would read garbage on the device, or crash it: refuse it here, by name.
+            throw new CudaFailure("CUDA kernel " + kernel + " takes (" + kernel.signature() + ") but was given ("
+                    + args.signature() + ")");
+        }
         if (gridX == 0 || gridY == 0 || gridZ == 0) return;
         CudaModule module = modules.computeIfAbsent(kernel.module(), CudaModule::load);
         lastKernel = kernel;

@@ -15,6 +15,7 @@ import java.util.List;
 public final class KernelArgs {
 
     private final List<NativePointerObject> values = new ArrayList<>();
+    private final List<String> kinds = new ArrayList<>();
 
     public static KernelArgs of() {
         return new KernelArgs();
@@ -22,29 +23,39 @@ public final class KernelArgs {
 
     public KernelArgs i32(int value) {
         values.add(Pointer.to(new int[] {value}));
+        kinds.add("i32");
         return this;
     }
 
     public KernelArgs i64(long value) {
         values.add(Pointer.to(new long[] {value}));
+        kinds.add("i64");
         return this;
     }
 
     public KernelArgs f32(float value) {
         values.add(Pointer.to(new float[] {value}));
+        kinds.add("f32");
         return this;
     }
 
     /** A device pointer; null passes a null pointer (kernels read it as "absent"). */
     public KernelArgs ptr(CUdeviceptr pointer) {
         values.add(Pointer.to(pointer == null ? new CUdeviceptr() : pointer));
+        kinds.add("ptr");
         return this;
     }
 
     /** A struct passed by value whose fields are all 64-bit integers. */
     public KernelArgs i64s(long[] fields) {
         values.add(Pointer.to(fields.clone()));
+        kinds.add("i64x" + fields.length);
         return this;
+    }
+
+    /** The kinds given so far, in {@link KernelRef#signature()} notation. */
+    public String signature() {
+        return String.join(" ", kinds);
     }
 
     Pointer pointer() {

@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +33,7 @@ class PtxResourcesTest {
         return CudaKernels.MODULES.stream().anyMatch(m -> PtxResourcesTest.class.getResource(KernelRef.resourceOf(m)) != null);
     }
 
-    static Set<String> entries(String module) throws IOException {
+    static Set<String> entries(String module) {
         byte[] ptx = CudaModule.readPtx(module);
         Matcher matcher = ENTRY.matcher(new String(ptx, StandardCharsets.US_ASCII));
         Set<String> names = new HashSet<>();
@@ -48,6 +51,47 @@ class PtxResourcesTest {
                 if (kernel.module().equals(module)) {
                     assertTrue(defined.contains(kernel.entry()), kernel + " is not defined; the module has " + defined);
                 }
+            }
+        }
+    }
+
+    private static final Pattern ENTRY_WITH_PARAMS = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(([^)]*)\\)");
+    private static final Pattern PARAM = Pattern.compile("\\.param\\s+(?:\\.align\\s+\\d+\\s+)?\\.(\\w+)\\s+\\w+(?:\\[(\\d+)])?");
+
+    /** The parameter list of each entry of a module, in KernelArgs' notation, with "i64|ptr" for .u64. */
+    static Map<String, List<String>> parameters(String module) {
+        String ptx = new String(CudaModule.readPtx(module), StandardCharsets.US_ASCII);
+        Map<String, List<String>> result = new HashMap<>();
+        Matcher entry = ENTRY_WITH_PARAMS.matcher(ptx);
+        while (entry.find()) {
+            List<String> kinds = new ArrayList<>();
+            Matcher param = PARAM.matcher(entry.group(2));
+            while (param.find()) {
+                kinds.add(switch (param.group(1)) {
+                    case "u32", "s32", "b32" -> "i32";
+                    case "f32" -> "f32";
+                    case "u64", "s64", "b64" -> "i64|ptr";
+                    case "b8" -> "i64x" + Integer.parseInt(param.group(2)) / 8;
+                    default -> "?" + param.group(1);
+                });
+            }
+            result.put(entry.group(1), kinds);
+        }
+        return result;
+    }
+
+    /** The arguments Java passes (KernelRef signatures, which every launch is checked against) fit the PTX. */
+    @Test
+    void everyDeclaredSignatureMatchesThePtxParameters() {
+        assumeTrue(anyPtxBuilt(), "no PTX in the build: nvcc was not on the PATH when the kernels module was compiled");
+        for (KernelRef kernel : CudaKernels.ALL) {
+            List<String> ptx = parameters(kernel.module()).get(kernel.entry());
+            assertNotNull(ptx, kernel + " not found");
+            String[] declared = kernel.signature().split(" ");
+            assertEquals(ptx.size(), declared.length, kernel + ": PTX parameters " + ptx + " vs declared " + kernel.signature());
+            for (int i = 0; i < declared.length; i++) {
+                String kind = declared[i].equals("i64") || declared[i].equals("ptr") ? "i64|ptr" : declared[i];
+                assertEquals(ptx.get(i), kind, kernel + " parameter " + i + ": PTX " + ptx + " vs declared " + kernel.signature());
             }
         }
     }
