@@ -66,6 +66,10 @@ class CudaBackendTest {
             reference.affine(n, 2.5f, -0.75f, x, 0, expected, 0);
             cuda.affine(n, 2.5f, -0.75f, x, 0, actual, 0);
             assertClose("affine", expected, actual, 0, n, 0, 1e-7);
+            // A heap segment (a float[]) must work too: it goes through a bounce buffer.
+            float[] heap = new float[n];
+            cuda.affine(n, 2.5f, -0.75f, x, 0, MemorySegment.ofArray(heap), 0);
+            assertClose("affine into a heap segment", expected, MemorySegment.ofArray(heap), 0, n, 0, 1e-7);
             cuda.fill(n - 10, 3.25f, actual, 10);
             reference.fill(n - 10, 3.25f, expected, 10);
             assertClose("fill", expected, actual, 0, n, 0, 0);
