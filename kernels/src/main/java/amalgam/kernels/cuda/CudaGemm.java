@@ -1,6 +1,7 @@
 package amalgam.kernels.cuda;
 
 import amalgam.kernels.Gemm;
+import jcuda.driver.CUdeviceptr;
 
 import java.lang.foreign.MemorySegment;
 
@@ -66,17 +67,37 @@ public final class CudaGemm implements Gemm {
              Staged da = Staged.upload(context, a, aOffset, aSpan);
              Staged db = Staged.upload(context, b, bOffset, bSpan);
              Staged dc = readC ? Staged.upload(context, c, cOffset, cSpan) : Staged.allocate(context, cSpan)) {
-            KernelRef kernel = kernel(transA, transB);
-            for (int first = 0; first < batch; first += MAX_BATCH_PER_LAUNCH) {
-                int slice = Math.min(MAX_BATCH_PER_LAUNCH, batch - first);
-                KernelArgs args = KernelArgs.of().i32(m).i32(n).i32(k).f32(alpha)
-                        .ptr(da.at().withByteOffset(first * strideA * Float.BYTES)).i64(lda).i64(strideA)
-                        .ptr(db.at().withByteOffset(first * strideB * Float.BYTES)).i64(ldb).i64(strideB)
-                        .f32(beta)
-                        .ptr(dc.at().withByteOffset(first * strideC * Float.BYTES)).i64(ldc).i64(strideC);
-                context.launch(kernel, ceilDiv(n, TILE), ceilDiv(m, TILE), slice, 256, args);
-            }
+            launch(transA, transB, m, n, k, alpha, da.at(), lda, strideA, db.at(), ldb, strideB,
+                    beta, dc.at(), ldc, strideC, batch);
             dc.download(context, cSpan, c, cOffset);
+        }
+    }
+
+    /**
+     * The same product on operands already on the device: queues the kernel on the context's stream and
+     * returns without waiting (call {@link CudaContext#synchronize()} before reading C). This is what
+     * device-resident tensors and the GPU benchmarks use, with no host copies in the measurement.
+     */
+    public void gemmOnDevice(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             CUdeviceptr a, int lda, CUdeviceptr b, int ldb, float beta, CUdeviceptr c, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        try (CudaContext.Scope scope = context.enter()) {
+            launch(transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+        }
+    }
+
+    private void launch(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                        CUdeviceptr a, int lda, long strideA, CUdeviceptr b, int ldb, long strideB,
+                        float beta, CUdeviceptr c, int ldc, long strideC, int batch) {
+        KernelRef kernel = kernel(transA, transB);
+        for (int first = 0; first < batch; first += MAX_BATCH_PER_LAUNCH) {
+            int slice = Math.min(MAX_BATCH_PER_LAUNCH, batch - first);
+            KernelArgs args = KernelArgs.of().i32(m).i32(n).i32(k).f32(alpha)
+                    .ptr(a.withByteOffset(first * strideA * Float.BYTES)).i64(lda).i64(strideA)
+                    .ptr(b.withByteOffset(first * strideB * Float.BYTES)).i64(ldb).i64(strideB)
+                    .f32(beta)
+                    .ptr(c.withByteOffset(first * strideC * Float.BYTES)).i64(ldc).i64(strideC);
+            context.launch(kernel, ceilDiv(n, TILE), ceilDiv(m, TILE), slice, 256, args);
         }
     }
 

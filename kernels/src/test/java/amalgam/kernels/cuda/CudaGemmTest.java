@@ -133,4 +133,22 @@ class CudaGemmTest {
             CudaTestSupport.assertClose("batched", expected, actual, 0, (long) batch * m * n, 1e-5, 1e-5);
         }
     }
+
+    @Test
+    void onDeviceOperandsGiveTheSameProduct() {
+        int m = 65, n = 130, k = 33;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = CudaTestSupport.random(arena, (long) m * k, 6), b = CudaTestSupport.random(arena, (long) k * n, 7);
+            MemorySegment expected = FloatSegments.allocate(arena, (long) m * n), actual = FloatSegments.allocate(arena, (long) m * n);
+            new ScalarGemm().gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, expected, 0, n);
+            try (CudaContext.Scope scope = context.enter();
+                 Staged da = Staged.upload(context, a, 0, (long) m * k);
+                 Staged db = Staged.upload(context, b, 0, (long) k * n);
+                 Staged dc = Staged.allocate(context, (long) m * n)) {
+                CudaGemm.fp32(context).gemmOnDevice(false, false, m, n, k, 1f, da.at(), k, db.at(), n, 0f, dc.at(), n);
+                dc.download(context, (long) m * n, actual, 0);
+            }
+            CudaTestSupport.assertClose("gemmOnDevice", expected, actual, 0, (long) m * n, 1e-5, 1e-5);
+        }
+    }
 }
