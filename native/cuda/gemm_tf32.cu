@@ -66,8 +66,9 @@ __device__ __forceinline__ void body(int m, int n, int k, float alpha,
     float acc[4][4][4] = {};
     TileLoader<BM, BK, THREADS, !TRANS_A> ta;
     TileLoader<BN, BK, THREADS, TRANS_B> tb;
-    ta.load(A, lda, row0, m, 0, k);
-    tb.load(B, ldb, col0, n, 0, k);
+    const bool vecA = ta.vectorizable(A, lda), vecB = tb.vectorizable(B, ldb);
+    ta.load(A, lda, row0, m, 0, k, vecA);
+    tb.load(B, ldb, col0, n, 0, k, vecB);
     stage(ta, s.a[0]);
     stage(tb, s.b[0]);
     __syncthreads();
@@ -75,8 +76,8 @@ __device__ __forceinline__ void body(int m, int n, int k, float alpha,
     for (int k0 = 0, buf = 0; k0 < k; k0 += BK, buf ^= 1) {
         const bool more = k0 + BK < k;
         if (more) {
-            ta.load(A, lda, row0, m, k0 + BK, k);
-            tb.load(B, ldb, col0, n, k0 + BK, k);
+            ta.load(A, lda, row0, m, k0 + BK, k, vecA);
+            tb.load(B, ldb, col0, n, k0 + BK, k, vecB);
         }
         #pragma unroll
         for (int ks = 0; ks < BK; ks += 8) {

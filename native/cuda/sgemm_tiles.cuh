@@ -42,8 +42,9 @@ __device__ __forceinline__ void accumulate(const float* __restrict__ A, long lon
     TileLoader<BN, BK, THREADS, TRANS_B> tb;
     const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
 
-    ta.load(A, lda, row0, m, 0, k);
-    tb.load(B, ldb, col0, n, 0, k);
+    const bool vecA = ta.vectorizable(A, lda), vecB = tb.vectorizable(B, ldb);
+    ta.load(A, lda, row0, m, 0, k, vecA);
+    tb.load(B, ldb, col0, n, 0, k, vecB);
     stage(ta, s.a[0]);
     stage(tb, s.b[0]);
     __syncthreads();
@@ -51,8 +52,8 @@ __device__ __forceinline__ void accumulate(const float* __restrict__ A, long lon
     for (int k0 = 0, buf = 0; k0 < k; k0 += BK, buf ^= 1) {
         const bool more = k0 + BK < k;
         if (more) {
-            ta.load(A, lda, row0, m, k0 + BK, k);
-            tb.load(B, ldb, col0, n, k0 + BK, k);
+            ta.load(A, lda, row0, m, k0 + BK, k, vecA);
+            tb.load(B, ldb, col0, n, k0 + BK, k, vecB);
         }
         #pragma unroll
         for (int kk = 0; kk < BK; kk++) {

@@ -66,10 +66,13 @@ static float tf32_round(float x) { return __uint_as_float(tf32::to_tf32(x)); }
 using GemmKernel = void (*)(int, int, int, float, const float*, long long, long long, const float*, long long,
                             long long, float, float*, long long, long long);
 
-static void check_gemm(const char* name, GemmKernel kernel, bool ta, bool tb, bool tensorCores) {
-    const int m = 130, n = 129, k = 19, batch = 2;
+// aligned: leading dimensions divisible by 4 (the float4 load path, with tails at the tile edges);
+// otherwise odd paddings (the scalar path).
+static void check_gemm(const char* name, GemmKernel kernel, bool ta, bool tb, bool tensorCores, bool aligned) {
+    const int m = 130, n = 132, k = aligned ? 20 : 19, batch = 2;
     const int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
-    const long long lda = aCols + 3, ldb = bCols + 1, ldc = n + 2;
+    const long long lda = aligned ? (aCols + 3) / 4 * 4 : aCols + 3, ldb = aligned ? (bCols + 3) / 4 * 4 : bCols + 1;
+    const long long ldc = n + 2;
     const long long sa = aRows * lda, sb = 0, sc = m * ldc; // B shared by the batch
     auto A = randoms(batch * sa, 1), B = randoms(bRows * ldb, 2), C = randoms(batch * sc, 3);
     auto expected = C;
@@ -92,7 +95,7 @@ static void check_gemm(const char* name, GemmKernel kernel, bool ta, bool tb, bo
     });
     double worst = 0;
     for (size_t i = 0; i < C.size(); i++) worst = std::max(worst, (double) std::fabs(C[i] - expected[i]));
-    report(name, worst, 1e-5);
+    report(std::string(name) + (aligned ? " aligned" : " padded"), worst, 1e-5);
 }
 
 static void check_lora() {
@@ -323,14 +326,16 @@ static void check_merge() {
 }
 
 int main() {
-    check_gemm("sgemm_nn", sgemm_nn, false, false, false);
-    check_gemm("sgemm_nt", sgemm_nt, false, true, false);
-    check_gemm("sgemm_tn", sgemm_tn, true, false, false);
-    check_gemm("sgemm_tt", sgemm_tt, true, true, false);
-    check_gemm("gemm_tf32_nn (vs TF32-rounded inputs)", gemm_tf32_nn, false, false, true);
-    check_gemm("gemm_tf32_nt (vs TF32-rounded inputs)", gemm_tf32_nt, false, true, true);
-    check_gemm("gemm_tf32_tn (vs TF32-rounded inputs)", gemm_tf32_tn, true, false, true);
-    check_gemm("gemm_tf32_tt (vs TF32-rounded inputs)", gemm_tf32_tt, true, true, true);
+    for (bool aligned : {false, true}) {
+        check_gemm("sgemm_nn", sgemm_nn, false, false, false, aligned);
+        check_gemm("sgemm_nt", sgemm_nt, false, true, false, aligned);
+        check_gemm("sgemm_tn", sgemm_tn, true, false, false, aligned);
+        check_gemm("sgemm_tt", sgemm_tt, true, true, false, aligned);
+        check_gemm("gemm_tf32_nn vs TF32 inputs", gemm_tf32_nn, false, false, true, aligned);
+        check_gemm("gemm_tf32_nt vs TF32 inputs", gemm_tf32_nt, false, true, true, aligned);
+        check_gemm("gemm_tf32_tn vs TF32 inputs", gemm_tf32_tn, true, false, true, aligned);
+        check_gemm("gemm_tf32_tt vs TF32 inputs", gemm_tf32_tt, true, true, true, aligned);
+    }
     check_lora();
     check_elementwise();
     check_reductions();

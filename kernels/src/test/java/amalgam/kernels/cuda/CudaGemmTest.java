@@ -39,31 +39,37 @@ class CudaGemmTest {
         int[][] mnk = {{1, 1, 1}, {7, 33, 257}, {128, 128, 8}, {129, 127, 9}, {33, 1, 64}, {1, 300, 17}, {200, 150, 0}};
         for (int[] s : mnk) {
             for (boolean ta : new boolean[] {false, true}) {
-                for (boolean tb : new boolean[] {false, true}) cases.add(Arguments.of(ta, tb, s[0], s[1], s[2]));
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (boolean aligned : new boolean[] {false, true}) cases.add(Arguments.of(ta, tb, s[0], s[1], s[2], aligned));
+                }
             }
         }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "fp32 transA={0} transB={1} m={2} n={3} k={4}")
+    @ParameterizedTest(name = "fp32 transA={0} transB={1} m={2} n={3} k={4} aligned={5}")
     @MethodSource("shapes")
-    void fp32MatchesScalar(boolean transA, boolean transB, int m, int n, int k) {
-        checkParity(CudaGemm.fp32(context), transA, transB, m, n, k, 1.5f, 0.5f, 2.0 * (k + 4) * 0x1p-24);
+    void fp32MatchesScalar(boolean transA, boolean transB, int m, int n, int k, boolean aligned) {
+        checkParity(CudaGemm.fp32(context), transA, transB, m, n, k, aligned, 1.5f, 0.5f, 2.0 * (k + 4) * 0x1p-24);
     }
 
-    @ParameterizedTest(name = "tf32 transA={0} transB={1} m={2} n={3} k={4}")
+    @ParameterizedTest(name = "tf32 transA={0} transB={1} m={2} n={3} k={4} aligned={5}")
     @MethodSource("shapes")
-    void tf32MatchesScalarWithinTf32Rounding(boolean transA, boolean transB, int m, int n, int k) {
-        checkParity(CudaGemm.tf32(context), transA, transB, m, n, k, 1.5f, 0.5f, 2.0 * (2 * 0x1p-11 + (k + 4) * 0x1p-24));
+    void tf32MatchesScalarWithinTf32Rounding(boolean transA, boolean transB, int m, int n, int k, boolean aligned) {
+        checkParity(CudaGemm.tf32(context), transA, transB, m, n, k, aligned, 1.5f, 0.5f,
+                2.0 * (2 * 0x1p-11 + (k + 4) * 0x1p-24));
     }
 
-    private void checkParity(Gemm gemm, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             float beta, double gamma) {
+    /**
+     * aligned: offsets and leading dimensions divisible by 4, so the kernels take their float4 load path;
+     * otherwise odd paddings and offsets force the scalar path.
+     */
+    private void checkParity(Gemm gemm, boolean transA, boolean transB, int m, int n, int k, boolean aligned,
+                             float alpha, float beta, double gamma) {
         try (Arena arena = Arena.ofConfined()) {
             int aRows = transA ? k : m, aCols = transA ? m : k, bRows = transB ? n : k, bCols = transB ? k : n;
-            // Padded leading dimensions and non-zero offsets: the kernels must honour both.
-            int lda = aCols + 3, ldb = bCols + 1, ldc = n + 2;
-            long aOff = 5, bOff = 3, cOff = 7;
+            int lda = aligned ? roundUp4(aCols) : aCols + 3, ldb = aligned ? roundUp4(bCols) : bCols + 1, ldc = n + 2;
+            long aOff = aligned ? 4 : 5, bOff = aligned ? 8 : 3, cOff = 7;
             MemorySegment a = CudaTestSupport.random(arena, aOff + (long) Math.max(aRows, 1) * lda, 1);
             MemorySegment b = CudaTestSupport.random(arena, bOff + (long) Math.max(bRows, 1) * ldb, 2);
             MemorySegment c = CudaTestSupport.random(arena, cOff + (long) m * ldc, 3);
@@ -85,6 +91,10 @@ class CudaGemmTest {
                 }
             }
         }
+    }
+
+    private static int roundUp4(int x) {
+        return Math.max(4, (x + 3) / 4 * 4);
     }
 
     /** |alpha|·Σ|a||b| + |beta·c| per output: the scale the rounding error is measured against. */
