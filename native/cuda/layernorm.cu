@@ -1,29 +1,29 @@
 // Layer normalisation of each row of a contiguous rows×cols block, y = (x − μ)·rstd·gamma + beta with the
-// biased variance, and its backward pass. gamma, beta, mean and rstd may be null (0). Row kernels: grid rows,
-// block 256.
+// biased variance, and its backward pass. Statistics and outputs are computed in double and rounded once,
+// as the reference does. gamma, beta, mean and rstd may be null (0). Row kernels: grid rows, block 256.
 #include "block_reduce.cuh"
 
 extern "C" __global__ void layernorm_rows_f32(int rows, int cols, float eps, const float* x, const float* gamma,
                                               const float* beta, float* y, float* mean, float* rstd) {
     const float* row = x + (long long) blockIdx.x * cols;
     float* dst = y + (long long) blockIdx.x * cols;
-    float partial = 0.0f;
+    double partial = 0.0;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) partial += row[j];
-    const float mu = block_sum(partial) / cols;
+    const double mu = block_sum(partial) / cols;
     // Second pass over the centred values: no cancellation when |μ| ≫ σ.
-    partial = 0.0f;
+    partial = 0.0;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) {
-        float d = row[j] - mu;
+        const double d = row[j] - mu;
         partial += d * d;
     }
-    const float rs = rsqrtf(block_sum(partial) / cols + eps);
+    const double rs = 1.0 / sqrt(block_sum(partial) / cols + eps);
     for (int j = threadIdx.x; j < cols; j += blockDim.x) {
-        float g = gamma ? gamma[j] : 1.0f, b = beta ? beta[j] : 0.0f;
-        dst[j] = (row[j] - mu) * rs * g + b;
+        const double g = gamma ? gamma[j] : 1.0, b = beta ? beta[j] : 0.0;
+        dst[j] = (float) ((row[j] - mu) * rs * g + b);
     }
     if (threadIdx.x == 0) {
-        if (mean) mean[blockIdx.x] = mu;
-        if (rstd) rstd[blockIdx.x] = rs;
+        if (mean) mean[blockIdx.x] = (float) mu;
+        if (rstd) rstd[blockIdx.x] = (float) rs;
     }
 }
 
@@ -32,19 +32,19 @@ extern "C" __global__ void layernorm_backward_rows_f32(int rows, int cols, const
                                                        const float* rstd, const float* gamma, const float* dy,
                                                        float* dx) {
     const long long start = (long long) blockIdx.x * cols;
-    const float mu = mean[blockIdx.x], rs = rstd[blockIdx.x];
-    float gPartial = 0.0f, gxPartial = 0.0f;
+    const double mu = mean[blockIdx.x], rs = rstd[blockIdx.x];
+    double gPartial = 0.0, gxPartial = 0.0;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) {
-        float g = dy[start + j] * (gamma ? gamma[j] : 1.0f);
+        const double g = (double) dy[start + j] * (gamma ? gamma[j] : 1.0f);
         gPartial += g;
-        gxPartial += g * (x[start + j] - mu) * rs;
+        gxPartial += g * ((x[start + j] - mu) * rs);
     }
-    const float gMean = block_sum(gPartial) / cols;
-    const float gxMean = block_sum(gxPartial) / cols;
+    const double gMean = block_sum(gPartial) / cols;
+    const double gxMean = block_sum(gxPartial) / cols;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) {
-        float xhat = (x[start + j] - mu) * rs;
-        float g = dy[start + j] * (gamma ? gamma[j] : 1.0f);
-        dx[start + j] = rs * (g - gMean - xhat * gxMean);
+        const double xhat = (x[start + j] - mu) * rs;
+        const double g = (double) dy[start + j] * (gamma ? gamma[j] : 1.0f);
+        dx[start + j] = (float) (rs * (g - gMean - xhat * gxMean));
     }
 }
 
@@ -58,10 +58,10 @@ extern "C" __global__ void layernorm_param_grads_f32(int rows, int cols, const f
     double gammaSum = 0.0, betaSum = 0.0;
     for (int r = 0; r < rows; r++) {
         const long long at = (long long) r * cols + j;
-        const float d = dy[at];
-        gammaSum += d * ((x[at] - mean[r]) * rstd[r]);
+        const double d = dy[at];
+        gammaSum += d * ((x[at] - (double) mean[r]) * rstd[r]);
         betaSum += d;
     }
-    if (dgamma) dgamma[j] += (float) gammaSum;
-    if (dbeta) dbeta[j] += (float) betaSum;
+    if (dgamma) dgamma[j] = (float) (dgamma[j] + gammaSum);
+    if (dbeta) dbeta[j] = (float) (dbeta[j] + betaSum);
 }
