@@ -56,23 +56,32 @@ extern "C" __global__ void ties_disjoint_merge(int mode, int normalizeByWeight, 
     }
 }
 
-// DARE keep decision for element i of adapter `adapter`: Philox with key = seed and counter =
-// (i / 4 as 64 bits, adapter, 0); word i % 4 of the output, as a uniform u, keeps the entry when u < density.
-__device__ __forceinline__ bool dare_keep(unsigned long long seed, unsigned adapter, float density,
-                                          long long i) {
-    const unsigned long long group = (unsigned long long) i >> 2;
-    const philox::Block r = philox::generate((unsigned) group, (unsigned) (group >> 32), adapter, 0u,
-                                             (unsigned) seed, (unsigned) (seed >> 32));
-    return philox::uniform(r.v[i & 3]) < density;
+// DARE keep decisions: element i of adapter `adapter` is kept when u < density, u being word i % 4 (as a
+// uniform in [0, 1)) of Philox with key = seed and counter = (i / 4 as 64 bits, adapter, 0). One Philox call
+// serves four consecutive elements, so each thread takes a group of four.
+#define DARE_GROUPS(g, n) GRID_STRIDE(g, ((n) + 3) / 4)
+
+__device__ __forceinline__ philox::Block dare_block(unsigned long long seed, int adapter, long long group) {
+    return philox::generate((unsigned) group, (unsigned) ((unsigned long long) group >> 32), (unsigned) adapter,
+                            0u, (unsigned) seed, (unsigned) (seed >> 32));
 }
 
 extern "C" __global__ void dare_keep_mask(long long n, unsigned long long seed, int adapter, float density,
                                           float* mask) {
-    GRID_STRIDE(i, n) mask[i] = dare_keep(seed, (unsigned) adapter, density, i) ? 1.0f : 0.0f;
+    DARE_GROUPS(g, n) {
+        const philox::Block r = dare_block(seed, adapter, g);
+        for (int e = 0; e < 4 && 4 * g + e < n; e++) mask[4 * g + e] = philox::uniform(r.v[e]) < density ? 1.0f : 0.0f;
+    }
 }
 
 // out = kept ? x·rescale : 0 (rescale is 1/density for PEFT's DARE); out may be x.
 extern "C" __global__ void dare_apply(long long n, unsigned long long seed, int adapter, float density,
                                       float rescale, const float* x, float* out) {
-    GRID_STRIDE(i, n) out[i] = dare_keep(seed, (unsigned) adapter, density, i) ? x[i] * rescale : 0.0f;
+    DARE_GROUPS(g, n) {
+        const philox::Block r = dare_block(seed, adapter, g);
+        for (int e = 0; e < 4 && 4 * g + e < n; e++) {
+            const long long i = 4 * g + e;
+            out[i] = philox::uniform(r.v[e]) < density ? x[i] * rescale : 0.0f;
+        }
+    }
 }

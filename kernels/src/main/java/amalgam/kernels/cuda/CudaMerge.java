@@ -90,7 +90,8 @@ public final class CudaMerge {
     public void dareMask(long n, long seed, int adapter, float density, MemorySegment mask) {
         if (n <= 0) return;
         try (CudaContext.Scope scope = context.enter(); Staged dmask = Staged.allocate(context, n)) {
-            context.launch1d(CudaKernels.DARE_KEEP_MASK, n,
+            // One thread per group of four elements: one Philox call gives four words.
+            context.launch1d(CudaKernels.DARE_KEEP_MASK, (n + 3) / 4,
                     KernelArgs.of().i64(n).i64(seed).i32(adapter).f32(density).ptr(dmask.at()));
             dmask.download(context, n, mask, 0);
         }
@@ -103,7 +104,7 @@ public final class CudaMerge {
         try (CudaContext.Scope scope = context.enter();
              Staged dx = Staged.upload(context, x, 0, n);
              Staged dout = Staged.allocate(context, n)) {
-            context.launch1d(CudaKernels.DARE_APPLY, n, KernelArgs.of().i64(n).i64(seed).i32(adapter)
+            context.launch1d(CudaKernels.DARE_APPLY, (n + 3) / 4, KernelArgs.of().i64(n).i64(seed).i32(adapter)
                     .f32(density).f32(rescale).ptr(dx.at()).ptr(dout.at()));
             dout.download(context, n, out, 0);
         }
