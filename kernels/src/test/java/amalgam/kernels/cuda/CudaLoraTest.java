@@ -13,8 +13,9 @@ import static amalgam.kernels.cuda.CudaTestSupport.random;
 
 /**
  * The fused LoRA forward against its definition composed from ScalarGemm: y = x·W0ᵀ + s·(x·Aᵀ)·Bᵀ.
- * Inputs are in [−1, 1) and sums have at most in + r ≤ 300 terms, so 1e-5 absolute plus 1e-5 relative
- * covers any FP32 summation order.
+ * Inputs are in [−1, 1) and sums have at most in + r ≤ 273 terms of magnitude below 1: the FP32 rounding
+ * error of any summation order is typically ~1e-6 and at worst k·2⁻²⁴·Σ|terms| ≈ 1e-3; 1e-4 absolute plus
+ * 1e-4 relative sits between, while any indexing mistake shows up as an error of order 1.
  */
 class CudaLoraTest {
 
@@ -39,7 +40,7 @@ class CudaLoraTest {
             }
             MemorySegment actual = FloatSegments.allocate(arena, (long) m * out);
             lora.forward(m, in, out, rank, scale, x, w0, a, b, actual);
-            assertClose("lora " + m + "×" + in + "→" + out + " r=" + rank, expected, actual, 0, (long) m * out, 1e-5, 1e-5);
+            assertClose("lora " + m + "×" + in + "→" + out + " r=" + rank, expected, actual, 0, (long) m * out, 1e-4, 1e-4);
         }
     }
 
