@@ -111,7 +111,10 @@ public final class CudaContext {
         return stream;
     }
 
-    /** Queues a kernel on the stream. Launch errors name the kernel. */
+    /**
+     * Queues a kernel on the stream; the caller holds the context ({@link #enter()}). The arguments must
+     * match the kernel's declared signature; launch errors name the kernel.
+     */
     public void launch(KernelRef kernel, int gridX, int gridY, int gridZ, int block, KernelArgs args) {
         if (!args.signature().equals(kernel.signature())) {
             // A mismatch would read garbage on the device, or crash it: refuse it here, by name.
