@@ -1,6 +1,7 @@
 package amalgam.kernels;
 
 import amalgam.kernels.cpu.CpuBackend;
+import amalgam.kernels.cuda.CudaBackend;
 import amalgam.kernels.scalar.ScalarBackend;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +13,7 @@ import java.util.Locale;
 public final class Backends {
 
     /** Every name {@link #create} accepts, fastest first among the always-available ones. */
-    public static final List<String> NAMES = List.of("scalar", "cpu");
+    public static final List<String> NAMES = List.of("scalar", "cpu", "cuda");
 
     /** The backend commands use unless told otherwise. */
     public static final String DEFAULT = "cpu";
@@ -29,6 +30,7 @@ public final class Backends {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "scalar" -> new ScalarBackend();
             case "cpu" -> new CpuBackend(pool, Gemms.create("vector", pool));
+            case "cuda" -> new CudaBackend(Gemms.requireCuda());
             default -> throw new IllegalArgumentException(
                     "unknown backend '" + name + "' (choose from " + String.join(", ", NAMES) + ")");
         };

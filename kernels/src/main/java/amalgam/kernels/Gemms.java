@@ -1,6 +1,8 @@
 package amalgam.kernels;
 
 import amalgam.kernels.cpu.VectorGemm;
+import amalgam.kernels.cuda.CudaContext;
+import amalgam.kernels.cuda.CudaGemm;
 import amalgam.kernels.scalar.ScalarGemm;
 import java.util.List;
 
@@ -11,7 +13,7 @@ import java.util.List;
 public final class Gemms {
 
     /** Every name {@link #create} accepts, in the order tables list them. */
-    public static final List<String> NAMES = List.of("scalar", "vector");
+    public static final List<String> NAMES = List.of("scalar", "vector", "cuda");
 
     private Gemms() {}
 
@@ -26,8 +28,14 @@ public final class Gemms {
         return switch (name) {
             case "scalar" -> new ScalarGemm();
             case "vector" -> new VectorGemm(pool);
+            case "cuda" -> CudaGemm.fp32(requireCuda());
             default -> throw new IllegalArgumentException(
                     "unknown GEMM implementation '" + name + "' (choose from " + String.join(", ", NAMES) + ")");
         };
+    }
+
+    static CudaContext requireCuda() {
+        if (!CudaContext.isAvailable()) throw new UnsupportedOperationException(CudaContext.unavailableReason());
+        return CudaContext.shared();
     }
 }

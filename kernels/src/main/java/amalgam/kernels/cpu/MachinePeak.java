@@ -23,11 +23,15 @@ public final class MachinePeak {
         // Many short calls get the loop compiled by C2; one long interpreted call would take ages.
         for (int i = 0; i < 3_000; i++) fmaLoop(2_000);
         double[] sink = new double[pool.threads()];
-        long start = System.nanoTime();
-        pool.parallelFor(pool.threads(), t -> sink[t] = fmaLoop(iterationsPerThread));
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long best = Long.MAX_VALUE;
+        // Best of several runs: a peak is what the machine can do, not what it did while busy elsewhere.
+        for (int run = 0; run < 5; run++) {
+            long start = System.nanoTime();
+            pool.parallelFor(pool.threads(), t -> sink[t] += fmaLoop(iterationsPerThread));
+            best = Math.min(best, System.nanoTime() - start);
+        }
         if (Double.isNaN(sink[0] + 1)) throw new AssertionError(); // keeps the loop result alive
-        return 2.0 * CHAINS * SPECIES.length() * iterationsPerThread * pool.threads() / seconds / 1e9;
+        return 2.0 * CHAINS * SPECIES.length() * iterationsPerThread * pool.threads() / best;
     }
 
     private static double fmaLoop(long iterations) {

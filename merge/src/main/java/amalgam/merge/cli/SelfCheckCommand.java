@@ -1,10 +1,13 @@
 package amalgam.merge.cli;
 
+import amalgam.kernels.Backend;
+import amalgam.kernels.Backends;
 import amalgam.kernels.FloatSegments;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.Gemms;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.cpu.MachinePeak;
+import amalgam.kernels.scalar.ScalarBackend;
 import amalgam.kernels.scalar.ScalarGemm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -67,6 +70,22 @@ public final class SelfCheckCommand implements Callable<Integer> {
             System.out.printf("  gemm %-10s  %-4s  %.1e over %d shapes, all transposes%n",
                     name, ok ? "ok" : "FAIL", error, CHECK_SHAPES.length);
         }
+        for (String name : Backends.NAMES) {
+            if (name.equals("scalar")) continue;
+            Backend backend;
+            try {
+                backend = Backends.create(name, pool);
+            } catch (UnsupportedOperationException unavailable) {
+                System.out.printf("  ops  %-10s  skipped: %s%n", name, unavailable.getMessage());
+                continue;
+            }
+            Map<String, Double> errors = OperationCheck.maxErrors(backend, new ScalarBackend());
+            double worst = errors.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            boolean ok = worst <= 1e-5;
+            allCorrect &= ok;
+            System.out.printf("  ops  %-10s  %-4s  %.1e over %s%n", name, ok ? "ok" : "FAIL", worst,
+                    String.join(", ", errors.keySet()));
+        }
         return allCorrect;
     }
 
@@ -74,7 +93,7 @@ public final class SelfCheckCommand implements Callable<Integer> {
         Gemm reference = new ScalarGemm();
         double worst = 0;
         SplittableRandom random = new SplittableRandom(42);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             for (int[] shape : CHECK_SHAPES) {
                 int m = shape[0], n = shape[1], k = shape[2];
                 boolean ta = shape[3] == 1, tb = shape[4] == 1;
@@ -98,7 +117,7 @@ public final class SelfCheckCommand implements Callable<Integer> {
     private void printSpeed(WorkerPool pool) {
         System.out.println();
         System.out.println("Speed (best of a few runs; `amalgam bench` measures carefully)");
-        double peak = MachinePeak.fmaGflops(pool, 50_000_000L);
+        double peak = MachinePeak.fmaGflops(pool, 20_000_000L);
         double copy = MachinePeak.copyGBs(256L << 20, 5);
         System.out.printf("  machine: FMA peak %.0f GFLOP/s on %d threads (Vector API), memory copy %.1f GB/s%n",
                 peak, threads, copy);
@@ -121,7 +140,7 @@ public final class SelfCheckCommand implements Callable<Integer> {
     }
 
     private static double gemmGflops(Gemm gemm, int n) {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             SplittableRandom random = new SplittableRandom(7);
             MemorySegment a = random(arena, (long) n * n, random);
             MemorySegment b = random(arena, (long) n * n, random);
