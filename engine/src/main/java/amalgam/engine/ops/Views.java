@@ -58,8 +58,39 @@ public final class Views {
 
         Tensor forward(Tensor x, int[] shape) {
             inShape = x.shape();
-            Tensor source = Compute.contiguous(x); // a view when already contiguous, else one copy
-            return attach(source.view(shape, Shapes.contiguousStrides(shape), source.offset()), x);
+            long[] strides = viewStrides(x.shape(), x.strides(), shape);
+            if (strides != null) return attach(x.view(shape, strides, x.offset()), x);
+            Tensor copy = Compute.contiguous(x); // the layout cannot be read in the new shape: one copy
+            return attach(copy.view(shape, Shapes.contiguousStrides(shape), copy.offset()), x);
+        }
+
+        /**
+         * Strides that read x's elements in row-major order under the new shape, or null when none exist.
+         * Runs of old axes that are contiguous with each other can be split and merged freely; this walks
+         * those runs from the last axis and lays the new axes over them (the rule PyTorch's view uses).
+         */
+        private static long[] viewStrides(int[] oldShape, long[] oldStrides, int[] newShape) {
+            if (Shapes.numel(oldShape) == 0 || oldShape.length == 0) return null;
+            long[] newStrides = new long[newShape.length];
+            int viewD = newShape.length - 1;
+            long chunkBase = oldStrides[oldShape.length - 1], tensorNumel = 1, viewNumel = 1;
+            for (int d = oldShape.length - 1; d >= 0; d--) {
+                tensorNumel *= oldShape[d];
+                boolean runEnds = d == 0 || (oldShape[d - 1] != 1 && oldStrides[d - 1] != tensorNumel * chunkBase);
+                if (!runEnds) continue;
+                while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1)) {
+                    newStrides[viewD] = viewNumel * chunkBase;
+                    viewNumel *= newShape[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) return null;
+                if (d > 0) {
+                    chunkBase = oldStrides[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+            return viewD == -1 ? newStrides : null;
         }
 
         @Override

@@ -103,6 +103,11 @@ class ForwardValuesTest {
         assertArrayEquals(new double[] {1, 2, 4, 5}, x.slice(1, 1, 3).toDoubleArray());
         assertEquals(5, x.slice(0, 1, 2).get(0, 2));
         assertArrayEquals(new double[] {0, 3, 1, 4, 2, 5}, t.reshape(6).toDoubleArray()); // copies, not a view
+        Tensor columns = Tensor.of(DType.F64, new double[24], 2, 12).slice(1, 0, 6); // rows of 6 in rows of 12
+        Tensor split = columns.reshape(2, 2, 3);
+        assertSame(columns.data(), split.data(), "splitting a strided axis is still a view");
+        assertArrayEquals(new long[] {12, 3, 1}, split.strides());
+        assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5}, t.reshape(3, 2).mT().reshape(6).toDoubleArray());
         assertArrayEquals(new int[] {3, 2}, x.reshape(-1, 2).shape());
         assertThrows(IllegalArgumentException.class, () -> x.reshape(4, 2));
     }
