@@ -136,6 +136,17 @@ public final class Tensor {
         return new Tensor(shape, strides, offset, dtype, data(), home);
     }
 
+    /**
+     * This tensor if its storage outlives every step, else a copy (without history) that does: what
+     * parameters and optimiser state are made of, wherever they were created.
+     */
+    public Tensor toPersistent() {
+        if (home == null) return this;
+        Tensor copy = allocate(dtype, shape.clone(), null);
+        copyInto(copy);
+        return copy;
+    }
+
     /** A new contiguous tensor of this shape and dtype that lives as long as this one's storage does. */
     Tensor newBesideThis() {
         return allocate(dtype, shape.clone(), home);

@@ -23,6 +23,15 @@ public final class GradCheck {
     private GradCheck() {}
 
     public static void check(String name, Function<Tensor[], Tensor> f, Tensor... inputs) {
+        checkSampled(name, f, Integer.MAX_VALUE, new Random(0), inputs);
+    }
+
+    /**
+     * As {@link #check}, but compares at most {@code samples} randomly chosen elements of each input, for
+     * models whose full numeric gradient would take too many forward passes.
+     */
+    public static void checkSampled(String name, Function<Tensor[], Tensor> f, int samples, Random random,
+                                    Tensor... inputs) {
         for (Tensor in : inputs) {
             if (in.dtype() != DType.F64 || !in.isContiguous() || in.gradFn() != null) {
                 throw new IllegalArgumentException("gradcheck inputs must be contiguous F64 leaves");
@@ -43,7 +52,9 @@ public final class GradCheck {
             Tensor x = inputs[i];
             if (!x.requiresGrad()) continue;
             analytic = x.grad() == null ? new double[(int) x.numel()] : x.grad().toDoubleArray();
-            for (int j = 0; j < x.numel(); j++) {
+            int n = (int) x.numel();
+            for (int s = 0; s < Math.min(n, samples); s++) {
+                int j = samples >= n ? s : random.nextInt(n);
                 long at = x.offset() + j;
                 double original = p.get(x.data(), at);
                 p.set(x.data(), at, original + EPS);
