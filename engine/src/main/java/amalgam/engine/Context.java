@@ -18,6 +18,7 @@ final class Context {
     boolean gradEnabled = true;
     Step step;
     private final ArrayDeque<MemorySegment> freeChunks = new ArrayDeque<>();
+    long chunkBytes; // all chunks this thread's steps have ever taken: flat once training settles
 
     static Context current() {
         return CURRENT.get();
@@ -27,7 +28,9 @@ final class Context {
     MemorySegment takeChunk() {
         MemorySegment chunk = freeChunks.pollFirst();
         // Arena.ofAuto: a pooled chunk lives as long as the pool references it; shared so workers can read it.
-        return chunk != null ? chunk : Arena.ofAuto().allocate(CHUNK_BYTES, 64);
+        if (chunk != null) return chunk;
+        chunkBytes += CHUNK_BYTES;
+        return Arena.ofAuto().allocate(CHUNK_BYTES, 64);
     }
 
     void returnChunk(MemorySegment chunk) {

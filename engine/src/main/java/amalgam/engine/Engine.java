@@ -2,7 +2,10 @@ package amalgam.engine;
 
 import amalgam.kernels.Backend;
 import amalgam.kernels.Precision;
+import amalgam.kernels.WorkerPool;
+import amalgam.kernels.cpu.CpuBackend;
 import amalgam.kernels.scalar.ScalarBackend;
+import amalgam.kernels.scalar.ScalarGemm;
 
 /**
  * The one place that decides which kernels compute each dtype, and the entry points for the engine's
@@ -14,12 +17,14 @@ import amalgam.kernels.scalar.ScalarBackend;
 public final class Engine {
 
     private static volatile Backend f32 = defaultF32();
+    private static volatile String f32Gemm = "scalar";
     private static final Backend F64 = new ScalarBackend(Precision.F64);
 
     private Engine() {}
 
     private static Backend defaultF32() {
-        return new ScalarBackend(Precision.F32);
+        // The GEMM is the reference until a fast one is wired in here: this is the one line to change.
+        return new CpuBackend(WorkerPool.of(WorkerPool.availableCores()), new ScalarGemm());
     }
 
     /** The backend that computes tensors of {@code dtype}. */
@@ -27,9 +32,23 @@ public final class Engine {
         return dtype == DType.F32 ? f32 : F64;
     }
 
-    /** Makes {@code backend} compute every F32 tensor from now on (tests and benchmarks compare backends). */
-    public static void useBackend(Backend backend) {
+    /**
+     * Makes {@code backend} compute every F32 tensor from now on (tests and benchmarks compare backends);
+     * {@code gemmName} names the GEMM inside it, for reports.
+     */
+    public static void useBackend(Backend backend, String gemmName) {
         f32 = backend;
+        f32Gemm = gemmName;
+    }
+
+    /** The name of the GEMM under F32 products ("scalar" while the reference is in use). */
+    public static String f32GemmName() {
+        return f32Gemm;
+    }
+
+    /** Bytes of pooled step memory this thread holds; it stops growing once steps repeat. */
+    public static long stepMemoryBytes() {
+        return Context.current().chunkBytes;
     }
 
     /** Opens a per-step memory scope on this thread: {@code try (var step = Engine.step()) { ... }}. */

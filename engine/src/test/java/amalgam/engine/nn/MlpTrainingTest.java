@@ -49,12 +49,12 @@ class MlpTrainingTest {
     void learnsARingToNinetyNinePercent() {
         Random random = new Random(8);
         Mlp mlp = new Mlp(random);
-        int n = 512;
+        int n = 256;
         int[] labels = new int[n], testLabels = new int[n];
         Tensor x = Tensor.of(points(random, n, labels), n, 2);
         Tensor test = Tensor.of(points(random, n, testLabels), n, 2);
         Optimizer adam = Adam.adam(mlp.trainableParameters(), 0.02);
-        for (int step = 0; step < 400; step++) {
+        for (int step = 0; step < 300; step++) {
             try (Step s = Engine.step()) {
                 adam.zeroGrad();
                 CrossEntropy.crossEntropy(mlp.forward(x), labels).backward();
