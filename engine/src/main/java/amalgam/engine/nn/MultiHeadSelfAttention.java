@@ -27,8 +27,9 @@ public final class MultiHeadSelfAttention extends Module {
     @Override
     public Tensor forward(Tensor x) {
         int batch = x.dim(0), tokens = x.dim(1), dim = x.dim(2);
-        // [B, T, 3·D] → [3, B, H, T, d]: views, no copies until the products need them.
-        Tensor split = qkv.forward(x).reshape(batch, tokens, 3, heads, headDim).permute(2, 0, 3, 1, 4);
+        // [B, T, 3·D] → [3, B, H, T, d] in one copy, so q, k and v are each contiguous with a uniform batch
+        // stride: every product below then reads them in place (kᵀ as a transpose flag).
+        Tensor split = qkv.forward(x).reshape(batch, tokens, 3, heads, headDim).permute(2, 0, 3, 1, 4).contiguous();
         Tensor q = split.slice(0, 0, 1).reshape(batch, heads, tokens, headDim);
         Tensor k = split.slice(0, 1, 2).reshape(batch, heads, tokens, headDim);
         Tensor v = split.slice(0, 2, 3).reshape(batch, heads, tokens, headDim);

@@ -14,14 +14,13 @@ import java.util.List;
  */
 public class Adam extends Optimizer {
 
-    private final double lr, beta1, beta2, eps, weightDecay;
+    private final double beta1, beta2, eps, weightDecay;
     private final boolean decoupled;
     private final Tensor[] m, v;
 
     protected Adam(List<Tensor> parameters, double lr, double beta1, double beta2, double eps, double weightDecay,
                    boolean decoupled) {
-        super(parameters);
-        this.lr = lr;
+        super(parameters, lr);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -49,7 +48,7 @@ public class Adam extends Optimizer {
     protected void update(int index, Tensor p, Tensor grad, long step) {
         Tensor g = grad;
         if (weightDecay != 0) {
-            if (decoupled) InPlace.scale(p, 1 - lr * weightDecay);
+            if (decoupled) InPlace.scale(p, 1 - learningRate() * weightDecay);
             else g = grad.add(p.mul(weightDecay));
         }
         InPlace.scale(m[index], beta1);
@@ -57,6 +56,6 @@ public class Adam extends Optimizer {
         InPlace.scaleAddSquare(v[index], beta2, 1 - beta2, g);
         double bias1 = 1 - Math.pow(beta1, step), bias2 = 1 - Math.pow(beta2, step);
         Tensor denominator = Compute.affine(Compute.unary(UnaryOp.SQRT, v[index]), 1 / Math.sqrt(bias2), eps);
-        InPlace.addScaled(p, -lr / bias1, Compute.binary(BinaryOp.DIV, m[index], denominator));
+        InPlace.addScaled(p, -learningRate() / bias1, Compute.binary(BinaryOp.DIV, m[index], denominator));
     }
 }

@@ -15,13 +15,24 @@ import java.util.List;
 public abstract class Optimizer {
 
     protected final List<Tensor> parameters;
+    private double learningRate;
     private long steps;
 
-    protected Optimizer(List<Tensor> parameters) {
+    protected Optimizer(List<Tensor> parameters, double learningRate) {
         for (Tensor p : parameters) {
             if (!p.isContiguous()) throw new IllegalArgumentException("optimisers update contiguous parameters only");
         }
         this.parameters = List.copyOf(parameters);
+        this.learningRate = learningRate;
+    }
+
+    public final double learningRate() {
+        return learningRate;
+    }
+
+    /** Changes the learning rate for later steps (schedules call this between steps). */
+    public final void setLearningRate(double learningRate) {
+        this.learningRate = learningRate;
     }
 
     /** Applies one update to every parameter that has a gradient. */

@@ -10,14 +10,13 @@ import java.util.List;
  */
 public final class SGD extends Optimizer {
 
-    private final double lr, momentum, dampening, weightDecay;
+    private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
     private final Tensor[] buffers;
 
     public SGD(List<Tensor> parameters, double lr, double momentum, double dampening, double weightDecay,
                boolean nesterov) {
-        super(parameters);
-        this.lr = lr;
+        super(parameters, lr);
         this.momentum = momentum;
         this.dampening = dampening;
         this.weightDecay = weightDecay;
@@ -43,6 +42,6 @@ public final class SGD extends Optimizer {
             }
             g = nesterov ? g.add(b.mul(momentum)) : b;
         }
-        InPlace.addScaled(p, -lr, g);
+        InPlace.addScaled(p, -learningRate(), g);
     }
 }

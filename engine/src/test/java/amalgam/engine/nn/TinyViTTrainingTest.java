@@ -10,6 +10,7 @@ import amalgam.engine.data.FashionMnist;
 import amalgam.engine.data.ImageDataset;
 import amalgam.engine.ops.CrossEntropy;
 import amalgam.engine.optim.AdamW;
+import amalgam.engine.optim.CosineSchedule;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -26,11 +27,14 @@ class TinyViTTrainingTest {
                 "training TinyViT takes minutes on the scalar reference GEMM; it runs once a fast GEMM is wired in");
         FashionMnist data = FashionMnist.embedded();
         TinyViT model = new TinyViT(DType.F32, new Random(1));
-        AdamW optimizer = new AdamW(model.trainableParameters(), 3e-3);
-        Batches batches = new Batches(data.train().size(), 64, 2);
+        AdamW optimizer = new AdamW(model.trainableParameters(), 2e-3);
+        Batches batches = new Batches(data.train().size(), 32, 2);
+        int steps = 8 * batches.perEpoch();
+        CosineSchedule schedule = new CosineSchedule(2e-3, 50, steps);
         long before = 0;
-        for (int step = 0; step < 6 * batches.perEpoch(); step++) {
+        for (int step = 0; step < steps; step++) {
             int[] batch = batches.next();
+            schedule.apply(optimizer, step);
             try (Step s = Engine.step()) {
                 optimizer.zeroGrad();
                 CrossEntropy.crossEntropy(model.forward(data.train().images(batch)), data.train().labels(batch))

@@ -99,4 +99,18 @@ class OptimizersTest {
         assertEquals(1.0, after, 1e-6);
         assertEquals(norm, GradientClipping.clipGradNorm(List.of(a, b), 1e9) * norm, 1e-5 * norm, "unclipped below max");
     }
+
+    @Test
+    void cosineScheduleWarmsUpThenDecaysToZero() {
+        CosineSchedule schedule = new CosineSchedule(1.0, 4, 14);
+        assertEquals(0.25, schedule.at(0), 1e-12);
+        assertEquals(1.0, schedule.at(3), 1e-12);
+        assertEquals(1.0, schedule.at(4), 1e-12);
+        assertEquals(0.5, schedule.at(9), 1e-12);
+        assertEquals(0.0, schedule.at(14), 1e-12);
+        Tensor p = parameter();
+        SGD sgd = new SGD(List.of(p), 0.1, 0);
+        schedule.apply(sgd, 9);
+        assertEquals(0.5, sgd.learningRate(), 1e-12);
+    }
 }
