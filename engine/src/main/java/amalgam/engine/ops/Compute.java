@@ -1,5 +1,6 @@
 package amalgam.engine.ops;
 
+import amalgam.engine.DType;
 import amalgam.engine.Shapes;
 import amalgam.engine.Tensor;
 import amalgam.kernels.Backend;
@@ -31,6 +32,11 @@ public final class Compute {
 
     /** {@code scale · x + shift}. */
     public static Tensor affine(Tensor x, double scale, double shift) {
+        if (x.dtype() == DType.F64 && (scale != (float) scale || shift != (float) shift)) {
+            // The affine kernel takes float factors; F64 (gradient checks) must not round them.
+            Tensor scaled = binary(BinaryOp.MUL, x, Tensor.scalar(DType.F64, scale).reshape());
+            return shift == 0 ? scaled : binary(BinaryOp.ADD, scaled, Tensor.scalar(DType.F64, shift).reshape());
+        }
         Tensor in = contiguous(x);
         Tensor out = Tensor.empty(x.dtype(), x.shape());
         x.backend().affine(out.numel(), (float) scale, (float) shift, in.data(), in.offset(), out.data(), 0);

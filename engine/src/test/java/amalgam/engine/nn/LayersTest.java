@@ -100,8 +100,7 @@ class LayersTest {
             for (int o = 0; o < 4; o++) {
                 double s = bp[o];
                 for (int k = 0; k < 4; k++) s += mixed[t][k] * wp[o * 4 + k];
-                // 1e-8, not 1e-12: the kernels take scalar factors (1/√d) as float even in F64 mode.
-                assertEquals(s, y[t * 4 + o], 1e-8, "token " + t + " output " + o);
+                assertEquals(s, y[t * 4 + o], 1e-12, "token " + t + " output " + o);
             }
         assertEquals(4 * 12 + 12 + 4 * 4 + 4, attention.parameterCount());
     }
