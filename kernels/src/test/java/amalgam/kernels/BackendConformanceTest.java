@@ -167,6 +167,19 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    @Test
+    void emptyInputsWriteNothing() {
+        MemorySegment out = gaussian(4, 1), before = copy(out);
+        backend().unary(UnaryOp.EXP, 0, out, 0, out, 0);
+        backend().affine(0, 2f, 1f, out, 0, out, 0);
+        backend().fill(0, 3f, out, 0);
+        backend().binary(BinaryOp.ADD, new int[] {0, 3}, out, 0, new long[] {3, 1}, out, 0, new long[] {0, 1}, out, 0);
+        backend().copyStrided(new int[] {3, 0}, out, 0, new long[] {1, 3}, out, 0);
+        backend().softmaxRows(0, 4, out, 0, out, 0);
+        backend().layerNormRows(0, 4, 1e-5f, out, 0, null, null, out, 0, null, null);
+        assertEquals(-1, before.mismatch(out), "an empty operation wrote to its output");
+    }
+
     /** A broadcast case: out has {@code shape}; operands are read through their strides from offset 2. */
     private record Layout(String name, int[] shape, long[] aStrides, long[] bStrides) {}
 

@@ -83,12 +83,12 @@ public final class CpuBackend implements Backend {
     public void unary(UnaryOp op, long n, MemorySegment x, long xOffset, MemorySegment out, long outOffset) {
         int tasks = tasks(n);
         if (tasks == 1) {
-            Elementwise.unary(op, n, x, xOffset, out, outOffset);
+            UnaryLoops.apply(op, n, x, xOffset, out, outOffset);
             return;
         }
         pool.parallelFor(tasks, c -> {
             long from = chunkStart(n, c, tasks), to = chunkStart(n, c + 1, tasks);
-            Elementwise.unary(op, to - from, x, xOffset + from, out, outOffset + from);
+            UnaryLoops.apply(op, to - from, x, xOffset + from, out, outOffset + from);
         });
     }
 
