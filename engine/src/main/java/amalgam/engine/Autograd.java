@@ -46,7 +46,7 @@ final class Autograd {
                 t.setGradInternal(null); // intermediates do not keep gradients
                 if (grad == null) continue; // no path from the root reached this node's output
                 Tensor[] inputs = fn.inputs();
-                Tensor[] grads = fn.backward(grad);
+                Tensor[] grads = fn.backward(fn.acceptsStridedGradient() ? grad : grad.contiguous());
                 for (int j = 0; j < inputs.length; j++) {
                     Tensor in = inputs[j];
                     if (in != null && in.requiresGrad() && grads[j] != null) accumulate(in, grads[j]);
@@ -103,7 +103,6 @@ final class Autograd {
             else existing.addInPlace(grad);
         } else {
             // An intermediate's first gradient may alias another tensor; never write into it in place.
-            grad = grad.contiguous();
             t.setGradInternal(existing == null ? grad : existing.add(grad));
         }
     }

@@ -13,11 +13,21 @@ public abstract class Function {
     private Tensor[] inputs;
 
     /**
-     * Given the gradient of the loss with respect to this node's output (contiguous, the output's shape),
+     * Given the gradient of the loss with respect to this node's output (the output's shape; contiguous
+     * unless {@link #acceptsStridedGradient()}),
      * returns one gradient per input, each of that input's shape, or null for inputs that need none.
      * Runs with gradient recording off, so it may use ordinary tensor ops.
      */
     protected abstract Tensor[] backward(Tensor grad);
+
+    /**
+     * Whether {@link #backward} accepts a gradient in any layout (a view). By default it receives a
+     * contiguous one; ops whose backward reads through strides anyway say yes, which saves the copy when
+     * a gradient arrives as a transposed or permuted view.
+     */
+    protected boolean acceptsStridedGradient() {
+        return false;
+    }
 
     /** Whether input {@code i} wants a gradient: backward may skip computing the others. */
     protected final boolean needsGrad(int i) {

@@ -33,6 +33,11 @@ public final class Arithmetic {
     // Broadcast operands receive the gradient summed over the axes they were stretched along (sumTo).
 
     static final class Add extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private int[] aShape, bShape;
 
         Tensor forward(Tensor a, Tensor b) {
@@ -48,6 +53,11 @@ public final class Arithmetic {
     }
 
     static final class Sub extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private int[] aShape, bShape;
 
         Tensor forward(Tensor a, Tensor b) {
@@ -63,6 +73,11 @@ public final class Arithmetic {
     }
 
     static final class Mul extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private Tensor a, b;
 
         Tensor forward(Tensor a, Tensor b) {
@@ -80,6 +95,11 @@ public final class Arithmetic {
     }
 
     static final class Div extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private Tensor a, b, out;
 
         Tensor forward(Tensor a, Tensor b) {
@@ -99,6 +119,11 @@ public final class Arithmetic {
     }
 
     static final class Affine extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private final double scale;
 
         Affine(double scale) {

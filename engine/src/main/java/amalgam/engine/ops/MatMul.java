@@ -31,16 +31,26 @@ public final class MatMul {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor ga = null, gb = null;
-            if (needsGrad(0)) ga = compute(g, b.mT()).sumTo(a.shape());
+            if (needsGrad(0)) {
+                // An operand that is a transposed view (kᵀ in attention) gets its gradient in the same
+                // layout, computed as (g·bᵀ)ᵀ = b·gᵀ, so undoing the transpose costs no copy.
+                ga = isTransposedView(a) ? compute(b, g.mT()).mT().sumTo(a.shape()) : compute(g, b.mT()).sumTo(a.shape());
+            }
             if (needsGrad(1)) {
                 if (b.rank() == 2 && a.rank() > 2) {
                     // Σ over the batch of aᵢᵀ·gᵢ is one GEMM on the batch stacked into rows.
                     gb = compute(a.reshape(-1, a.dim(-1)).mT(), g.reshape(-1, g.dim(-1)));
+                } else if (isTransposedView(b)) {
+                    gb = compute(g.mT(), a).mT().sumTo(b.shape());
                 } else {
                     gb = compute(a.mT(), g).sumTo(b.shape());
                 }
             }
             return new Tensor[] {ga, gb};
+        }
+
+        private static boolean isTransposedView(Tensor t) {
+            return !t.isContiguous() && t.mT().isContiguous();
         }
     }
 

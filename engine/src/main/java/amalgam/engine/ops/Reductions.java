@@ -102,6 +102,11 @@ public final class Reductions {
     }
 
     static final class SumTo extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private int[] inShape;
 
         Tensor forward(Tensor x, int[] target) {
@@ -116,6 +121,11 @@ public final class Reductions {
     }
 
     static final class Expand extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private int[] inShape;
 
         Tensor forward(Tensor x, int[] target) {

@@ -54,6 +54,11 @@ public final class Views {
     }
 
     static final class Reshape extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private int[] inShape;
 
         Tensor forward(Tensor x, int[] shape) {
@@ -100,6 +105,11 @@ public final class Views {
     }
 
     static final class Permute extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         private int[] inverse;
 
         Tensor forward(Tensor x, int[] order) {
@@ -155,6 +165,11 @@ public final class Views {
     }
 
     static final class Contiguous extends Function {
+        @Override
+        protected boolean acceptsStridedGradient() {
+            return true;
+        }
+
         Tensor forward(Tensor x) {
             return attach(x.copyInto(Tensor.empty(x.dtype(), x.shape())), x);
         }
