@@ -131,6 +131,20 @@ public final class Tensor {
         return t;
     }
 
+    /**
+     * A contiguous tensor over existing memory (a memory-mapped weight file, a kernel's output), without
+     * copying. The caller's arena owns the memory and must outlive the tensor; it must be shared (or
+     * global, or automatic) when the kernels run on several threads, since confined memory is one thread's.
+     */
+    public static Tensor wrap(DType dtype, MemorySegment segment, int... shape) {
+        long needed = Shapes.numel(shape) * dtype.bytes();
+        if (segment.byteSize() < needed) {
+            throw new IllegalArgumentException("a segment of " + segment.byteSize() + " bytes cannot hold "
+                    + Arrays.toString(shape) + " " + dtype + " (" + needed + " bytes)");
+        }
+        return new Tensor(shape.clone(), Shapes.contiguousStrides(shape), 0, dtype, segment, null);
+    }
+
     /** A view of this tensor's storage with another geometry: the primitive under reshape/permute/slice. */
     public Tensor view(int[] shape, long[] strides, long offset) {
         return new Tensor(shape, strides, offset, dtype, data(), home);

@@ -58,4 +58,16 @@ class StepTest {
         }
         assertEquals(64 * 64, w.grad().numel());
     }
+
+    @Test
+    void wrapUsesTheCallersMemoryWithoutCopying() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment segment = amalgam.kernels.FloatSegments.of(arena, 1, 2, 3, 4, 5, 6);
+            Tensor t = Tensor.wrap(DType.F32, segment, 2, 3);
+            assertEquals(21, t.sum().item());
+            amalgam.kernels.FloatSegments.set(segment, 0, 10);
+            assertEquals(10, t.get(0, 0));
+            assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(DType.F64, segment, 2, 3));
+        }
+    }
 }

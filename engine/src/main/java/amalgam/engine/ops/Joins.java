@@ -60,7 +60,7 @@ public final class Joins {
         protected Tensor[] backward(Tensor g) {
             Tensor[] grads = new Tensor[starts.length - 1];
             for (int i = 0; i < grads.length; i++) {
-                if (needsGrad(i)) grads[i] = Compute.contiguous(g.slice(axis, starts[i], starts[i + 1]));
+                if (needsGrad(i)) grads[i] = g.slice(axis, starts[i], starts[i + 1]); // views: consumers copy if they must
             }
             return grads;
         }
