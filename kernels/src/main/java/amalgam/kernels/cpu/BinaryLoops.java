@@ -25,7 +25,7 @@ final class BinaryLoops {
 
     /** out[i] = op(a[i], b[i]) for i in [0, n). */
     static void vectorVector(BinaryOp op, long n, MemorySegment a, long ao, MemorySegment b, long bo,
-                             MemorySegment out, long oo) {
+                                             MemorySegment out, long oo) {
         long end = n - n % LANES;
         switch (op) {
             case ADD -> add(end, a, ao, b, bo, out, oo);
@@ -78,68 +78,88 @@ final class BinaryLoops {
     /** The general inner loop: any strides, one element at a time. */
     static void strided(BinaryOp op, long n, MemorySegment a, long ao, long aStride,
                         MemorySegment b, long bo, long bStride, MemorySegment out, long oo) {
-        for (long i = 0; i < n; i++) set(out, oo + i, op.apply(get(a, ao + i * aStride), get(b, bo + i * bStride)));
+        for (long i = 0; i < n; i++) {
+            set(out, oo + i, op.apply(get(a, ao + i * aStride), get(b, bo + i * bStride)));
+        }
     }
 
-    private static void add(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void add(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.add(b).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void sub(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void sub(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.sub(b).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void mul(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void mul(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.mul(b).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void div(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void div(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.div(b).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void max(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void max(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.max(b).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void min(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void min(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.min(b).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void pow(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void pow(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.lanewise(VectorOperators.POW, b).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void equal(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void equal(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.broadcast(0f).blend(1f, a.compare(VectorOperators.EQ, b)).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 
-    private static void reluBackward(long end, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment out, long oo) {
+    private static void reluBackward(long end, MemorySegment x, long xo, MemorySegment y, long yo,
+                            MemorySegment out, long oo) {
         for (long i = 0; i < end; i += LANES) {
-            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            FloatVector b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, ORDER);
             a.broadcast(0f).blend(b, a.compare(VectorOperators.GT, 0f)).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }

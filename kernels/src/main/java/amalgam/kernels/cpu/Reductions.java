@@ -80,7 +80,9 @@ final class Reductions {
             for (; i + LANES <= toInner; i += LANES) maxColumns(axis, inner, x, base + i, out, outBase + i);
         } else {
             float scale = op == ReduceOp.MEAN ? 1f / axis : 1f; // an empty axis: 0 · ∞ = NaN, as 0/0
-            for (; i + 4 * LANES <= toInner; i += 4 * LANES) sumColumns4(axis, inner, x, base + i, out, outBase + i, scale);
+            for (; i + 4 * LANES <= toInner; i += 4 * LANES) {
+                sumColumns4(axis, inner, x, base + i, out, outBase + i, scale);
+            }
             for (; i + LANES <= toInner; i += LANES) sumColumns(axis, inner, x, base + i, out, outBase + i, scale);
         }
         for (; i < toInner; i++) set(out, outBase + i, (float) column(op, axis, inner, x, base + i));

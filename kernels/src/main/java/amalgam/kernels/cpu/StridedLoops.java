@@ -19,7 +19,8 @@ final class StridedLoops {
     static final int TILE = 32;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** One tile plus one destination row, per thread. */
-    private static final ThreadLocal<float[]> TILE_SCRATCH = ThreadLocal.withInitial(() -> new float[TILE * TILE + TILE]);
+    private static final ThreadLocal<float[]> TILE_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[TILE * TILE + TILE]);
 
     private StridedLoops() {}
 

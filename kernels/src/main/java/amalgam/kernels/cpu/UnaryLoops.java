@@ -24,7 +24,7 @@ final class UnaryLoops {
     private static final int LANES = S.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Below this, GELU-tanh forms are redone in double (see {@link #geluTanhWithExactTail}). */
-    private static final float GELU_TANH_EXACT_BELOW = -4f;
+    private static final float GELU_TANH_EXACT_BELOW = -3f;
 
     private UnaryLoops() {}
 
@@ -142,8 +142,8 @@ final class UnaryLoops {
     }
 
     /**
-     * GELU-tanh forms its exponent 2u from x + 0.044715x³ in fp32; for x < −4 that rounding, amplified by
-     * exp, would cost more than 1e-6 relative. Those rare lanes (activations seldom go below −4) are redone
+     * GELU-tanh forms its exponent 2u from x + 0.044715x³ in fp32; for x < −3 that rounding, amplified by
+     * exp, would cost more than 1e-6 relative. Those rare lanes (activations seldom go below −3) are redone
      * with the double-precision reference.
      */
     private static void geluTanhWithExactTail(UnaryOp op, long end, MemorySegment x, long xo,
