@@ -102,8 +102,16 @@ final class Autograd {
             if (existing == null) t.setGradInternal(grad.copyInto(t.newBesideThis()));
             else existing.addInPlace(grad);
         } else {
-            // An intermediate's first gradient may alias another tensor; never write into it in place.
-            t.setGradInternal(existing == null ? grad : existing.add(grad));
+            // An intermediate's first gradient may alias another tensor: never write into it, but a sum
+            // made here is this tensor's own, and later contributions go straight into it.
+            if (existing == null) {
+                t.setGradInternal(grad);
+            } else if (t.gradOwned) {
+                existing.addInPlace(grad);
+            } else {
+                t.setGradInternal(existing.add(grad));
+                t.gradOwned = true;
+            }
         }
     }
 }

@@ -43,6 +43,7 @@ public final class Tensor {
     private Tensor grad;
     private Function gradFn;
     int visitMark; // used by Autograd's topological sort
+    boolean gradOwned; // Autograd allocated this intermediate's gradient itself, so may add into it
 
     private Tensor(int[] shape, long[] strides, long offset, DType dtype, MemorySegment storage, Step home) {
         this.shape = shape;
@@ -314,6 +315,7 @@ public final class Tensor {
 
     void setGradInternal(Tensor g) {
         grad = g;
+        gradOwned = false;
     }
 
     /** This tensor's data as a new leaf with no history (shares storage). */

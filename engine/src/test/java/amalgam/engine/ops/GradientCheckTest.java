@@ -188,5 +188,10 @@ class GradientCheckTest {
         // A tensor used twice must receive the sum of both gradients.
         Tensor x = variable(random, 3, 3), w = variable(random, 3, 3);
         check("x·x + x", in -> in[0].matmul(in[0]).add(in[0]).mul(in[1]).tanh(), x, w);
+        // An intermediate with four consumers: its gradient is summed in a buffer of its own.
+        check("h used four times", in -> {
+            Tensor h = in[0].mul(in[1]);
+            return h.add(h.square()).add(h.exp()).sub(h.mT());
+        }, x, w);
     }
 }
