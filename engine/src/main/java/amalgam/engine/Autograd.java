@@ -31,7 +31,7 @@ final class Autograd {
             throw new IllegalArgumentException("gradient shape " + Arrays.toString(rootGrad.shape())
                     + " does not match output shape " + Arrays.toString(root.shape()));
         }
-        try (NoGrad ignored = Engine.noGrad()) {
+        try (var _ = Engine.noGrad()) {
             if (root.gradFn() == null) { // backward on a leaf: its gradient is the given one
                 accumulate(root, rootGrad);
                 return;

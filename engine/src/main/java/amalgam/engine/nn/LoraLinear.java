@@ -1,7 +1,6 @@
 package amalgam.engine.nn;
 
 import amalgam.engine.Engine;
-import amalgam.engine.NoGrad;
 import amalgam.engine.Tensor;
 
 import java.util.Random;
@@ -78,7 +77,7 @@ public final class LoraLinear extends Module {
 
     /** Switches to the merged form W0 + s·B·A (inference only). */
     public void merge() {
-        try (NoGrad ignored = Engine.noGrad()) {
+        try (var _ = Engine.noGrad()) {
             merged = weight.add(deltaWeight()).toPersistent();
         }
     }

@@ -1,8 +1,6 @@
 package amalgam.engine.optim;
 
 import amalgam.engine.Engine;
-import amalgam.engine.NoGrad;
-import amalgam.engine.Step;
 import amalgam.engine.Tensor;
 
 import java.util.List;
@@ -18,7 +16,7 @@ public final class GradientClipping {
      */
     public static double clipGradNorm(List<Tensor> parameters, double maxNorm) {
         double squares = 0;
-        try (NoGrad ignored = Engine.noGrad(); Step scratch = Engine.step()) {
+        try (var _ = Engine.noGrad(); var _ = Engine.step()) {
             for (Tensor p : parameters) if (p.grad() != null) squares += p.grad().square().sum().item();
         }
         double norm = Math.sqrt(squares);

@@ -1,8 +1,6 @@
 package amalgam.engine.optim;
 
 import amalgam.engine.Engine;
-import amalgam.engine.NoGrad;
-import amalgam.engine.Step;
 import amalgam.engine.Tensor;
 
 import java.util.List;
@@ -38,7 +36,7 @@ public abstract class Optimizer {
     /** Applies one update to every parameter that has a gradient. */
     public final void step() {
         steps++;
-        try (NoGrad ignored = Engine.noGrad(); Step scratch = Engine.step()) {
+        try (var _ = Engine.noGrad(); var _ = Engine.step()) {
             for (int i = 0; i < parameters.size(); i++) {
                 Tensor p = parameters.get(i);
                 if (p.grad() != null) update(i, p, p.grad(), steps);
