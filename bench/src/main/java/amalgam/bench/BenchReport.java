@@ -37,6 +37,7 @@ public final class BenchReport {
                 .timeUnit(TimeUnit.MILLISECONDS)
                 .shouldFailOnError(false);
         Map<String, String> params = new java.util.LinkedHashMap<>(options.params);
+        // The scalar GEMM is a reference, not a contender: measure it only when asked.
         params.putIfAbsent("impl", "vector,native,openblas");
         params.forEach((name, values) -> jmh.param(name, values.split(",")));
         if (options.json != null) {

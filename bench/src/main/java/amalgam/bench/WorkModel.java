@@ -20,6 +20,8 @@ final class WorkModel {
     static Work of(String benchmark, Map<String, String> params) {
         return switch (benchmark.substring(0, benchmark.indexOf('.'))) {
             case "GemmBench" -> new Work(GemmBench.flopsPerOp(Integer.parseInt(params.get("n"))), "FLOP");
+            case "LoraForwardBench" -> new Work(
+                    LoraForwardBench.flopsPerOp(Integer.parseInt(params.get("tokens")), params.get("mode")), "FLOP");
             default -> UNKNOWN;
         };
     }

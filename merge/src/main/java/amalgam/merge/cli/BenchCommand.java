@@ -44,8 +44,14 @@ public final class BenchCommand implements Callable<Integer> {
         command.add("-cp");
         command.add(jar.toString());
         command.add("amalgam.bench.BenchReport");
-        command.addAll(spec.commandLine().getParseResult().originalArgs());
+        command.addAll(argumentsAfterCommandName(spec.commandLine().getParseResult().originalArgs()));
         Process process = new ProcessBuilder(command).inheritIO().start();
         return process.waitFor();
+    }
+
+    /** picocli hands us the whole command line; the report parses only what follows "bench". */
+    private List<String> argumentsAfterCommandName(List<String> original) {
+        int at = original.indexOf(spec.name());
+        return original.subList(at + 1, original.size());
     }
 }
