@@ -3,7 +3,7 @@
  *
  * Conventions, shared with amalgam.kernels.Backend: fp32, row-major, lengths/strides/leading dimensions in
  * elements. The Java side adds element offsets to the base pointers and checks bounds before calling, so
- * every pointer here is already the first element of the operand. `threads` is the OpenMP team size;
+ * every pointer here is already the first element of the operand (strided operands: see below). `threads` is the OpenMP team size;
  * kernels fall back to one thread when the work is too small to repay a fork.
  */
 #ifndef AMALGAM_H
@@ -38,11 +38,15 @@ int amalgam_sgemm_batched(int trans_a, int trans_b, int64_t m, int64_t n, int64_
 /* elementwise.c */
 void amalgam_unary(int op, int64_t n, const float *x, float *out, int threads);
 void amalgam_affine(int64_t n, float scale, float shift, const float *x, float *out, int threads);
+/*
+ * Strided operands: `origin` is the element, relative to the pointer, where coordinate (0, …, 0) lives.
+ * Java passes the pointer to the lowest element any stride reaches, so negative strides need origin > 0.
+ */
 void amalgam_binary(int op, int rank, const int32_t *shape,
-                    const float *a, const int64_t *a_strides, const float *b, const int64_t *b_strides,
-                    float *out, int threads);
-void amalgam_copy_strided(int rank, const int32_t *shape, const float *src, const int64_t *src_strides,
-                          float *dst, int threads);
+                    const float *a, int64_t a_origin, const int64_t *a_strides,
+                    const float *b, int64_t b_origin, const int64_t *b_strides, float *out, int threads);
+void amalgam_copy_strided(int rank, const int32_t *shape, const float *src, int64_t src_origin,
+                          const int64_t *src_strides, float *dst, int threads);
 void amalgam_fill(int64_t n, float value, float *out, int threads);
 
 /* reduce.c */

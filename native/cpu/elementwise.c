@@ -118,8 +118,10 @@ static int64_t leading_rows(int rank, const int32_t *shape) {
 }
 
 void amalgam_binary(int op, int rank, const int32_t *shape,
-                    const float *a, const int64_t *a_strides, const float *b, const int64_t *b_strides,
-                    float *out, int threads) {
+                    const float *a, int64_t a_origin, const int64_t *a_strides,
+                    const float *b, int64_t b_origin, const int64_t *b_strides, float *out, int threads) {
+    a += a_origin;
+    b += b_origin;
     if (rank == 0) {
         out[0] = binary_apply(op, a[0], b[0]);
         return;
@@ -135,8 +137,9 @@ void amalgam_binary(int op, int rank, const int32_t *shape,
     }
 }
 
-void amalgam_copy_strided(int rank, const int32_t *shape, const float *src, const int64_t *src_strides,
-                          float *dst, int threads) {
+void amalgam_copy_strided(int rank, const int32_t *shape, const float *src, int64_t src_origin,
+                          const int64_t *src_strides, float *dst, int threads) {
+    src += src_origin;
     if (rank == 0) {
         dst[0] = src[0];
         return;
