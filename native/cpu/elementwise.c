@@ -1,6 +1,6 @@
 /*
  * Elementwise kernels. Each function is computed the way its Java reference definition is (UnaryOp.apply,
- * BinaryOp.apply): transcendental unary functions in double, rounded once to float, and the Java rules
+ * BinaryOp.apply, ScalarBackend): in double, rounded once to float, and with the Java rules
  * for NaN, signed zero and pow's special cases, so results match the scalar backend to the last bit or
  * close to it. The library is built without -ffast-math and with -ffp-contract=off for the same reason.
  */
@@ -90,7 +90,7 @@ void amalgam_unary(int op, int64_t n, const float *x, float *out, int threads) {
 
 void amalgam_affine(int64_t n, float scale, float shift, const float *x, float *out, int threads) {
 #pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(static)
-    for (int64_t i = 0; i < n; i++) out[i] = scale * x[i] + shift;
+    for (int64_t i = 0; i < n; i++) out[i] = (float) ((double) scale * x[i] + shift);
 }
 
 void amalgam_fill(int64_t n, float value, float *out, int threads) {
