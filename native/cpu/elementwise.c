@@ -16,6 +16,21 @@ static const double INV_SQRT_2 = 0.70710678118654752440;
 static const double INV_SQRT_2PI = 0.39894228040143267794;
 static const double GELU_CUBIC = 0.044715;
 
+/* 1/(1 + e^−v) from e^−|v|, so that neither tail overflows or loses relative accuracy. */
+static inline double logistic(double v) {
+    double e = exp(-fabs(v));
+    return v >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+}
+
+/* √(2/π)·(x + 0.044715·x³), the argument of GELU's tanh. */
+static inline double gelu_tanh_inner(double v) {
+    return SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v);
+}
+
+/*
+ * GELU and its derivative go through erfc and the logistic function rather than 1 + erf or 1 + tanh, which
+ * cancel to nothing for x ≪ 0 (the same formulation as UnaryOp.apply).
+ */
 static inline float unary_apply(int op, float x) {
     double v = x;
     switch (op) {
@@ -30,17 +45,18 @@ static inline float unary_apply(int op, float x) {
         case AM_EXP: return (float) exp(v);
         case AM_LOG: return (float) log(v);
         case AM_TANH: return (float) tanh(v);
-        case AM_SIGMOID: return (float) (1.0 / (1.0 + exp(-v)));
+        case AM_SIGMOID: return (float) logistic(v);
         /* NaN stays NaN and -0 becomes +0, as Math.max(v, 0.0) does. */
         case AM_RELU: return x > 0.0f ? x : (x != x ? x : 0.0f);
-        case AM_GELU_ERF: return (float) (0.5 * v * (1.0 + erf(v * INV_SQRT_2)));
-        case AM_GELU_TANH: return (float) (0.5 * v * (1.0 + tanh(SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v))));
+        case AM_GELU_ERF: return (float) (0.5 * v * erfc(-v * INV_SQRT_2));
+        case AM_GELU_TANH: return (float) (v * logistic(2.0 * gelu_tanh_inner(v)));
         case AM_GELU_ERF_DERIVATIVE:
-            return (float) (0.5 * (1.0 + erf(v * INV_SQRT_2)) + v * INV_SQRT_2PI * exp(-0.5 * v * v));
+            return (float) (0.5 * erfc(-v * INV_SQRT_2) + v * INV_SQRT_2PI * exp(-0.5 * v * v));
         case AM_GELU_TANH_DERIVATIVE: {
-            double t = tanh(SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v));
-            return (float) (0.5 * (1.0 + t)
-                            + 0.5 * v * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * v * v));
+            /* With s = σ(2u): 0.5·(1 + tanh u) = s and 1 − tanh²u = 4·s·(1 − s). */
+            double two_u = 2.0 * gelu_tanh_inner(v);
+            double s = logistic(two_u), one_minus_s = logistic(-two_u);
+            return (float) (s + 2.0 * v * s * one_minus_s * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * v * v));
         }
         default: return NAN;
     }
