@@ -8,7 +8,16 @@ public enum BinaryOp {
     /** b where a &gt; 0, else 0: the ReLU backward, a = input, b = upstream gradient. */
     RELU_BACKWARD;
 
+    /**
+     * The fp32 definition. Computing in double and rounding once gives the same bits as fp32 arithmetic for
+     * + − × ÷ (double holds more than twice fp32's precision), so one definition serves both.
+     */
     public float apply(float a, float b) {
+        return (float) apply((double) a, (double) b);
+    }
+
+    /** The same definition in double, for references that store doubles (gradient checks). */
+    public double apply(double a, double b) {
         return switch (this) {
             case ADD -> a + b;
             case SUB -> a - b;
@@ -17,9 +26,9 @@ public enum BinaryOp {
             // Math.max/min propagate NaN, as IEEE maximum/minimum do.
             case MAX -> Math.max(a, b);
             case MIN -> Math.min(a, b);
-            case POW -> (float) Math.pow(a, b);
-            case EQUAL -> a == b ? 1f : 0f;
-            case RELU_BACKWARD -> a > 0f ? b : 0f;
+            case POW -> Math.pow(a, b);
+            case EQUAL -> a == b ? 1.0 : 0.0;
+            case RELU_BACKWARD -> a > 0.0 ? b : 0.0;
         };
     }
 }

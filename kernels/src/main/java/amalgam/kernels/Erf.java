@@ -31,6 +31,18 @@ final class Erf {
         return x < 0 ? -r : r;
     }
 
+    /**
+     * erfc(x) = 1 − erf(x) without the cancellation of that difference: the continued fraction gives full
+     * relative accuracy in the upper tail, where GELU's negative side and Φ(x) for x ≪ 0 live.
+     */
+    static double erfc(double x) {
+        if (Double.isNaN(x)) return x;
+        if (x < 0) return 2.0 - erfc(-x);
+        if (x < 2.5) return 1.0 - erf(x);   // erfc ≥ 4e-4 here: at most ~4 digits of double lost
+        if (x > 27.0) return 0.0;           // below the smallest double
+        return erfcContinuedFraction(x);
+    }
+
     private static double erfcContinuedFraction(double x) {
         // erfc(x) = exp(-x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + 2/(x + ...)))))
         double tiny = 1e-300;

@@ -18,8 +18,12 @@ public enum UnaryOp {
 
     /** The reference definition every backend is tested against (computed in double, rounded once). */
     public float apply(float x) {
-        double v = x;
-        return (float) switch (this) {
+        return (float) apply((double) x);
+    }
+
+    /** The same definition in double, for references that store doubles (gradient checks). */
+    public double apply(double v) {
+        return switch (this) {
             case IDENTITY -> v;
             case NEG -> -v;
             case ABS -> Math.abs(v);
@@ -30,17 +34,29 @@ public enum UnaryOp {
             case EXP -> Math.exp(v);
             case LOG -> Math.log(v);
             case TANH -> Math.tanh(v);
-            case SIGMOID -> 1.0 / (1.0 + Math.exp(-v));
+            case SIGMOID -> logistic(v);
             case RELU -> Double.isNaN(v) ? v : Math.max(v, 0.0);
-            case GELU_ERF -> 0.5 * v * (1.0 + Erf.erf(v * INV_SQRT_2));
-            case GELU_TANH -> 0.5 * v * (1.0 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
-            case GELU_ERF_DERIVATIVE ->
-                    0.5 * (1.0 + Erf.erf(v * INV_SQRT_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+            // Through erfc and the logistic function rather than 1 + erf or 1 + tanh, which cancel for x ≪ 0.
+            case GELU_ERF -> 0.5 * v * Erf.erfc(-v * INV_SQRT_2);
+            case GELU_TANH -> v * logistic(2 * geluTanhInner(v));
+            case GELU_ERF_DERIVATIVE -> 0.5 * Erf.erfc(-v * INV_SQRT_2) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
             case GELU_TANH_DERIVATIVE -> {
-                double inner = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
-                double t = Math.tanh(inner);
-                yield 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * v * v);
+                // With s = σ(2u): 0.5(1 + tanh u) = s and 1 − tanh²u = 4s(1 − s).
+                double twoU = 2 * geluTanhInner(v);
+                double s = logistic(twoU), oneMinusS = logistic(-twoU);
+                yield s + 2 * v * s * oneMinusS * SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * v * v);
             }
         };
+    }
+
+    /** √(2/π)·(x + 0.044715·x³), the argument of GELU's tanh. */
+    private static double geluTanhInner(double v) {
+        return SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
+    }
+
+    /** 1/(1 + e^−v) from e^−|v|, so that neither tail overflows or loses relative accuracy. */
+    private static double logistic(double v) {
+        double e = Math.exp(-Math.abs(v));
+        return v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     }
 }

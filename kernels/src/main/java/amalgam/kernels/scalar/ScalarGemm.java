@@ -1,15 +1,32 @@
 package amalgam.kernels.scalar;
 
-import amalgam.kernels.FloatSegments;
 import amalgam.kernels.Gemm;
+import amalgam.kernels.Precision;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * The reference GEMM: the textbook triple loop, one dot product per output accumulated in order in fp32.
- * Written for clarity, not speed: every fast GEMM is tested against it.
+ * The reference GEMM: the textbook triple loop, one dot product per output accumulated in order in double
+ * and rounded once on store. Written for clarity, not speed: every fast GEMM is tested against it.
+ *
+ * <p>In {@link Precision#F64} mode the matrices hold doubles (for gradient checks); the no-argument
+ * constructor means {@link Precision#F32}.
  */
 public final class ScalarGemm implements Gemm {
+
+    private final Precision precision;
+
+    public ScalarGemm() {
+        this(Precision.F32);
+    }
+
+    public ScalarGemm(Precision precision) {
+        this.precision = precision;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
 
     @Override
     public String name() {
@@ -21,19 +38,20 @@ public final class ScalarGemm implements Gemm {
                      MemorySegment a, long aOffset, int lda,
                      MemorySegment b, long bOffset, int ldb,
                      float beta, MemorySegment c, long cOffset, int ldc) {
+        Precision p = precision;
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                float sum = 0f;
-                for (int p = 0; p < k; p++) {
-                    long ai = transA ? aOffset + (long) p * lda + i : aOffset + (long) i * lda + p;
-                    long bi = transB ? bOffset + (long) j * ldb + p : bOffset + (long) p * ldb + j;
-                    sum += FloatSegments.get(a, ai) * FloatSegments.get(b, bi);
+                double sum = 0;
+                for (int q = 0; q < k; q++) {
+                    long ai = transA ? aOffset + (long) q * lda + i : aOffset + (long) i * lda + q;
+                    long bi = transB ? bOffset + (long) j * ldb + q : bOffset + (long) q * ldb + j;
+                    sum += p.get(a, ai) * p.get(b, bi);
                 }
                 long ci = cOffset + (long) i * ldc + j;
-                float value = alpha * sum;
+                double value = alpha * sum;
                 // BLAS convention: beta == 0 overwrites C without reading it.
-                if (beta != 0f) value += beta * FloatSegments.get(c, ci);
-                FloatSegments.set(c, ci, value);
+                if (beta != 0f) value += beta * p.get(c, ci);
+                p.set(c, ci, value);
             }
         }
     }
