@@ -35,6 +35,13 @@ class NativeBackendTest {
 
     private static final Map<Integer, NativeBackend> BACKENDS = new ConcurrentHashMap<>();
 
+    private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            0f, -0f, 1f, -1f, 0.5f, -2.5f, 1e-30f, -1e-30f, 3e38f, -88f, 88f, Float.MIN_VALUE};
+
+    private Arena arena;
+    private NativeBackend single;
+    private NativeBackend parallel;
+
     /** Created on first use, after the availability check, so that a missing library skips rather than errs. */
     private static NativeBackend backendWith(int threads) {
         return BACKENDS.computeIfAbsent(threads, NativeBackend::new);
@@ -55,13 +62,6 @@ class NativeBackendTest {
             return backendWith(2);
         }
     }
-
-    private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
-            0f, -0f, 1f, -1f, 0.5f, -2.5f, 1e-30f, -1e-30f, 3e38f, -88f, 88f, Float.MIN_VALUE};
-
-    private Arena arena;
-    private NativeBackend single;
-    private NativeBackend parallel;
 
     @BeforeEach
     void setUp() {
