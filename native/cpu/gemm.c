@@ -2,11 +2,18 @@
  * SGEMM in the Goto/BLIS style: C is updated in KC-deep slices; each slice of op(B) and op(A) is packed
  * into panels the micro-kernel streams through with unit stride (transposes are absorbed by the packing),
  * and the MR×NR micro-kernel keeps its block of C in registers for the whole slice.
+ *
+ * Threads never wait for each other: C is cut into a grid of blocks, each block is a whole GEMM that one
+ * thread computes with packing buffers of its own, and blocks are handed out from a dynamic queue. The
+ * price is that A's rows are packed once per block column and B's once per block row (a few percent);
+ * the gain is that on a machine shared with other processes a descheduled thread holds up nobody, where
+ * a barrier per slice would stall its partner for a whole scheduler time slice.
  */
 #include "amalgam.h"
 
 #include <stdlib.h>
 #include <string.h>
+
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -15,10 +22,14 @@
 
 /*
  * MR×NR = 6×16 uses 12 of the 16 ymm registers for C, 2 for B and 1 for the broadcast A value.
- * KC·NR floats of B (16 KiB) stay in L1 while MC·KC floats of A (96 KiB) stay in L2. Tiles of MC×NB are
- * the unit of parallel work: small enough that two threads balance even at n = 256.
+ * KC·NR floats of B (16 KiB) stay in L1 while MC·KC floats of A (96 KiB) stay in L2 and KC·NC of B in L3.
  */
-enum { MR = 6, NR = 16, KC = 256, MC = 96, NB = 128, NC = 4096, MB = 2304 };
+enum { MR = 6, NR = 16, KC = 256, MC = 96, NC = 4096 };
+
+/* Parallel blocks: about this many per thread, so that a slowed thread's share moves to the others... */
+enum { BLOCKS_PER_THREAD = 4 };
+/* ...but no narrower than this many columns, below which repacking A would cost more than it balances. */
+enum { MIN_BLOCK_COLS = 64 };
 
 /* Below this many flops a parallel fork costs more than it saves. */
 #define PARALLEL_MIN_FLOPS (1 << 21)
@@ -141,68 +152,109 @@ static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
     }
 }
 
-int amalgam_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                   const float *a, int64_t lda, const float *b, int64_t ldb,
-                   float beta, float *c, int64_t ldc, int threads) {
-    if (m <= 0 || n <= 0) return 0;
-    if (k <= 0) {
-        scale_c(m, n, beta, c, ldc);
-        return 0;
-    }
-    int64_t nc_max = n < NC ? n : NC, mb_max = m < MB ? m : MB, kc_max = k < KC ? k : KC;
-    float *bpack = alloc_panel((size_t) ((nc_max + NR - 1) / NR) * NR * kc_max);
-    float *apack = alloc_panel((size_t) ((mb_max + MR - 1) / MR) * MR * kc_max);
-    if (bpack == NULL || apack == NULL) {
-        free(bpack);
-        free(apack);
-        return AMALGAM_OUT_OF_MEMORY;
-    }
-    double flops = 2.0 * (double) m * (double) n * (double) k;
-    int team = threads < 1 || flops < PARALLEL_MIN_FLOPS ? 1 : threads;
+/* Packing buffers of one thread: a KC×NC slice of B and an MC×KC block of A. */
+typedef struct {
+    float *a;
+    float *b;
+} panels;
 
-#pragma omp parallel num_threads(team)
-    for (int64_t jc = 0; jc < n; jc += NC) {
-        int64_t nc = n - jc < NC ? n - jc : NC;
-        int64_t b_panels = (nc + NR - 1) / NR;
+static int panels_alloc(panels *p, int64_t m, int64_t n, int64_t k) {
+    int64_t nc = n < NC ? n : NC, kc = k < KC ? k : KC, mc = m < MC ? m : MC;
+    p->b = alloc_panel((size_t) ((nc + NR - 1) / NR) * NR * kc);
+    p->a = alloc_panel((size_t) ((mc + MR - 1) / MR) * MR * kc);
+    return p->a != NULL && p->b != NULL;
+}
+
+static void panels_free(panels *p) {
+    free(p->a);
+    free(p->b);
+}
+
+/* C[i0:i1, j0:j1] = alpha · op(A)[i0:i1, :] · op(B)[:, j0:j1] + beta · C[i0:i1, j0:j1], on one thread. */
+static void gemm_block(int trans_a, int trans_b, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t k,
+                       float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                       float beta, float *c, int64_t ldc, const panels *buf) {
+    for (int64_t jc = j0; jc < j1; jc += NC) {
+        int64_t nc = j1 - jc < NC ? j1 - jc : NC;
         for (int64_t pc = 0; pc < k; pc += KC) {
             int64_t kc = k - pc < KC ? k - pc : KC;
             float beta_slice = pc == 0 ? beta : 1.0f;
-#pragma omp for schedule(static)
-            for (int64_t q = 0; q < b_panels; q++) {
-                int64_t j0 = jc + q * NR, cols = nc - q * NR < NR ? nc - q * NR : NR;
-                pack_b_panel(trans_b, b, ldb, pc, kc, j0, cols, bpack + q * NR * kc);
+            for (int64_t q = 0; q * NR < nc; q++) {
+                int64_t cols = nc - q * NR < NR ? nc - q * NR : NR;
+                pack_b_panel(trans_b, b, ldb, pc, kc, jc + q * NR, cols, buf->b + q * NR * kc);
             }
-            for (int64_t ib = 0; ib < m; ib += MB) {
-                int64_t mb = m - ib < MB ? m - ib : MB;
-                int64_t a_panels = (mb + MR - 1) / MR;
-#pragma omp for schedule(static)
-                for (int64_t q = 0; q < a_panels; q++) {
-                    int64_t rows = mb - q * MR < MR ? mb - q * MR : MR;
-                    pack_a_panel(trans_a, a, lda, ib + q * MR, rows, pc, kc, apack + q * MR * kc);
+            for (int64_t ic = i0; ic < i1; ic += MC) {
+                int64_t mc = i1 - ic < MC ? i1 - ic : MC;
+                for (int64_t q = 0; q * MR < mc; q++) {
+                    int64_t rows = mc - q * MR < MR ? mc - q * MR : MR;
+                    pack_a_panel(trans_a, a, lda, ic + q * MR, rows, pc, kc, buf->a + q * MR * kc);
                 }
-                int64_t tiles_m = (mb + MC - 1) / MC, tiles_n = (nc + NB - 1) / NB;
-#pragma omp for schedule(dynamic, 1)
-                for (int64_t t = 0; t < tiles_m * tiles_n; t++) {
-                    int64_t i_lo = (t / tiles_n) * MC, j_lo = (t % tiles_n) * NB;
-                    int64_t i_hi = i_lo + MC < mb ? i_lo + MC : mb, j_hi = j_lo + NB < nc ? j_lo + NB : nc;
-                    for (int64_t jr = j_lo; jr < j_hi; jr += NR) {
-                        const float *bp = bpack + (jr / NR) * NR * kc;
-                        int64_t cols = j_hi - jr < NR ? j_hi - jr : NR;
-                        for (int64_t ir = i_lo; ir < i_hi; ir += MR) {
-                            const float *ap = apack + (ir / MR) * MR * kc;
-                            int64_t rows = i_hi - ir < MR ? i_hi - ir : MR;
-                            float *ct = c + (ib + ir) * ldc + jc + jr;
-                            if (rows == MR && cols == NR) micro_kernel(kc, ap, bp, ct, ldc, alpha, beta_slice);
-                            else edge_kernel(kc, ap, bp, ct, ldc, rows, cols, alpha, beta_slice);
-                        }
+                for (int64_t jr = 0; jr < nc; jr += NR) {
+                    const float *bp = buf->b + (jr / NR) * NR * kc;
+                    int64_t cols = nc - jr < NR ? nc - jr : NR;
+                    for (int64_t ir = 0; ir < mc; ir += MR) {
+                        const float *ap = buf->a + (ir / MR) * MR * kc;
+                        int64_t rows = mc - ir < MR ? mc - ir : MR;
+                        float *ct = c + (ic + ir) * ldc + jc + jr;
+                        if (rows == MR && cols == NR) micro_kernel(kc, ap, bp, ct, ldc, alpha, beta_slice);
+                        else edge_kernel(kc, ap, bp, ct, ldc, rows, cols, alpha, beta_slice);
                     }
                 }
             }
         }
     }
-    free(bpack);
-    free(apack);
-    return 0;
+}
+
+static int64_t round_up(int64_t x, int64_t multiple) {
+    return (x + multiple - 1) / multiple * multiple;
+}
+
+int amalgam_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                  const float *a, int64_t lda, const float *b, int64_t ldb,
+                  float beta, float *c, int64_t ldc, int threads) {
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) {
+        scale_c(m, n, beta, c, ldc);
+        return 0;
+    }
+    double flops = 2.0 * (double) m * (double) n * (double) k;
+    int team = threads < 1 || flops < PARALLEL_MIN_FLOPS ? 1 : threads;
+    if (team == 1) {
+        panels buf;
+        int ok = panels_alloc(&buf, m, n, k);
+        if (ok) gemm_block(trans_a, trans_b, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, &buf);
+        panels_free(&buf);
+        return ok ? 0 : AMALGAM_OUT_OF_MEMORY;
+    }
+    /* The block grid: split columns first (B's panels are cheaper to share out), then rows. */
+    int64_t wanted = (int64_t) team * BLOCKS_PER_THREAD;
+    int64_t col_blocks = (n + MIN_BLOCK_COLS - 1) / MIN_BLOCK_COLS;
+    if (col_blocks > wanted) col_blocks = wanted;
+    int64_t block_cols = round_up((n + col_blocks - 1) / col_blocks, NR);
+    col_blocks = (n + block_cols - 1) / block_cols;
+    int64_t row_blocks = (wanted + col_blocks - 1) / col_blocks, max_row_blocks = (m + MR - 1) / MR;
+    if (row_blocks > max_row_blocks) row_blocks = max_row_blocks;
+    int64_t block_rows = round_up((m + row_blocks - 1) / row_blocks, MR);
+    row_blocks = (m + block_rows - 1) / block_rows;
+
+    int failed = 0;
+#pragma omp parallel num_threads(team) reduction(| : failed)
+    {
+        panels buf;
+        if (!panels_alloc(&buf, block_rows, block_cols, k)) {
+            failed = 1;
+        }
+        /* Every thread joins the loop even without buffers, so that it ends; such a thread takes no block. */
+#pragma omp for schedule(dynamic, 1) nowait
+        for (int64_t t = 0; t < row_blocks * col_blocks; t++) {
+            if (failed) continue;
+            int64_t i0 = (t / col_blocks) * block_rows, j0 = (t % col_blocks) * block_cols;
+            int64_t i1 = i0 + block_rows < m ? i0 + block_rows : m, j1 = j0 + block_cols < n ? j0 + block_cols : n;
+            gemm_block(trans_a, trans_b, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc, &buf);
+        }
+        panels_free(&buf);
+    }
+    return failed ? AMALGAM_OUT_OF_MEMORY : 0;
 }
 
 int amalgam_sgemm_batched(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
