@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define AMALGAM_GEMM_AVX2 1
