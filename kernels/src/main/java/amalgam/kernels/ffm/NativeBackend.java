@@ -12,6 +12,9 @@ import java.lang.foreign.MemorySegment;
  * Every {@link Backend} operation computed by the C kernels of {@code native/cpu} (OpenMP threads inside C),
  * reached through FFM. A reference and benchmark peer for the Vector API backend: same contract, same tests.
  * Operands must be off-heap segments; every extent is bounds-checked before C sees a pointer.
+ *
+ * <p>Calls are thread-safe, but OpenMP keeps a team of threads per calling thread: call from few threads
+ * (the engine's one compute thread) rather than from a pool, or the process collects idle OpenMP teams.
  */
 public final class NativeBackend implements Backend {
 
