@@ -11,16 +11,13 @@
 
 #include <stdint.h>
 
-/* Codes shared with NativeOps.java (mapped there from the Java enums by an exhaustive switch). */
+/* Codes shared with OpCodes.java (mapped there from the Java enums by an exhaustive switch). */
 enum amalgam_unary {
     AM_IDENTITY, AM_NEG, AM_ABS, AM_SIGN, AM_SQUARE, AM_SQRT, AM_RECIPROCAL, AM_EXP, AM_LOG, AM_TANH,
     AM_SIGMOID, AM_RELU, AM_GELU_ERF, AM_GELU_TANH, AM_GELU_ERF_DERIVATIVE, AM_GELU_TANH_DERIVATIVE
 };
 enum amalgam_binary { AM_ADD, AM_SUB, AM_MUL, AM_DIV, AM_MAX, AM_MIN, AM_POW, AM_EQUAL, AM_RELU_BACKWARD };
 enum amalgam_reduce { AM_SUM, AM_MAX_REDUCE, AM_MEAN };
-
-/* Highest tensor rank binary() and copy_strided() accept. */
-#define AMALGAM_MAX_RANK 16
 
 /* 0 when this CPU has every instruction set the library was compiled for, else a bit per missing one. */
 int amalgam_cpu_missing_features(void);

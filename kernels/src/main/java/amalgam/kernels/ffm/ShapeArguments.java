@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
  */
 final class ShapeArguments {
 
-    /** Must equal AMALGAM_MAX_RANK in amalgam.h. */
+    /** Highest rank a strided call accepts: the size of this buffer (C itself has no limit). */
     static final int MAX_RANK = 16;
 
     private static final long SHAPE_BYTES = MAX_RANK * Integer.BYTES;
