@@ -93,6 +93,12 @@ abstract class GemmParityTest {
         return Stream.of(Arguments.of(2400, 40, 20), Arguments.of(3, 4100, 100), Arguments.of(48, 48, 600));
     }
 
+    @Test
+    void matchesScalarWithAnOddThreadCount() {
+        GemmProblem problem = GemmProblem.random(3, false, true, 101, 203, 300, 1f, 0f, 1, 1);
+        assertMatchesScalar(problem, 3, "threads=3");
+    }
+
     @ParameterizedTest(name = "batch transA={0} transB={1}")
     @MethodSource("transposes")
     void batchedMatchesScalar(boolean transA, boolean transB) {
