@@ -167,6 +167,35 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    @Test
+    void heapSegmentsWorkLikeOffHeapOnes() {
+        // Segments over Java arrays (test data, small buffers) must work too, not only arena memory.
+        float[] values = new float[300];
+        for (int i = 0; i < values.length; i++) values[i] = (float) random.nextGaussian();
+        MemorySegment x = MemorySegment.ofArray(values);
+        MemorySegment expected = zeros(300), actual = MemorySegment.ofArray(new float[300]);
+        reference.unary(UnaryOp.TANH, 300, x, 0, expected, 0);
+        backend().unary(UnaryOp.TANH, 300, x, 0, actual, 0);
+        unaryTolerance(UnaryOp.TANH).assertClose("TANH on heap segments", expected, 0, actual, 0, 300);
+        reference.softmaxRows(3, 100, x, 0, expected, 0);
+        backend().softmaxRows(3, 100, x, 0, actual, 0);
+        softmaxTolerance().assertClose("softmax on heap segments", expected, 0, actual, 0, 300);
+        assertEquals(reference.kthLargestAbs(300, 7, x, 0), backend().kthLargestAbs(300, 7, x, 0));
+    }
+
+    @Test
+    void emptyInputsWriteNothing() {
+        MemorySegment out = gaussian(4, 1), before = copy(out);
+        backend().unary(UnaryOp.EXP, 0, out, 0, out, 0);
+        backend().affine(0, 2f, 1f, out, 0, out, 0);
+        backend().fill(0, 3f, out, 0);
+        backend().binary(BinaryOp.ADD, new int[] {0, 3}, out, 0, new long[] {3, 1}, out, 0, new long[] {0, 1}, out, 0);
+        backend().copyStrided(new int[] {3, 0}, out, 0, new long[] {1, 3}, out, 0);
+        backend().softmaxRows(0, 4, out, 0, out, 0);
+        backend().layerNormRows(0, 4, 1e-5f, out, 0, null, null, out, 0, null, null);
+        assertEquals(-1, before.mismatch(out), "an empty operation wrote to its output");
+    }
+
     /** A broadcast case: out has {@code shape}; operands are read through their strides from offset 2. */
     private record Layout(String name, int[] shape, long[] aStrides, long[] bStrides) {}
 
@@ -433,7 +462,8 @@ public abstract class BackendConformanceTest {
                 // Parameter gradients accumulate: start both from the same non-zero values.
                 MemorySegment expDgamma = gaussian(cols, 1), expDbeta = gaussian(cols, 1);
                 MemorySegment dgamma = copy(expDgamma), dbeta = copy(expDbeta);
-                reference.layerNormBackwardRows(rows, cols, x, 0, mean, rstd, g, dy, 2, expected, 0, expDgamma, expDbeta);
+                reference.layerNormBackwardRows(rows, cols, x, 0, mean, rstd, g, dy, 2, expected, 0,
+                        expDgamma, expDbeta);
                 backend().layerNormBackwardRows(rows, cols, x, 0, mean, rstd, g, dy, 2, actual, 0, dgamma, dbeta);
                 String what = "layerNorm backward " + rows + "x" + cols + (withGamma ? " gamma" : "");
                 // dx = rstd·(g − mean g − x̂·mean(g x̂)) cancels; error scales with rstd·|g| terms.

@@ -28,7 +28,13 @@ final class AbsRadixSelect {
     private static final int BUCKETS = 1 << 11;
     private static final int MIN_CHUNK = 1 << 16;
 
-    private static final ThreadLocal<long[]> HISTOGRAM = ThreadLocal.withInitial(() -> new long[BUCKETS]);
+    /** A histogram and room for one vector's digits: one per thread on the single-threaded path. */
+    private static final class Scratch {
+        final long[] histogram = new long[BUCKETS];
+        final int[] digits = new int[I.length()];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private AbsRadixSelect() {}
 
@@ -42,7 +48,7 @@ final class AbsRadixSelect {
             // Elements in play share the digits fixed so far: bits above shift + width equal prefix.
             int prefixShift = shift + width;
             long[] histogram = chunks <= 1
-                    ? count(x, xOffset, 0, n, prefixShift, prefix, shift, width, cleared(HISTOGRAM.get()))
+                    ? count(x, xOffset, 0, n, prefixShift, prefix, shift, width, cleared(SCRATCH.get()))
                     : countParallel(n, x, xOffset, prefixShift, prefix, shift, width, chunks, pool);
             int digit = (1 << width) - 1;
             for (; digit > 0 && histogram[digit] < remaining; digit--) remaining -= histogram[digit];
@@ -51,16 +57,16 @@ final class AbsRadixSelect {
         return Float.intBitsToFloat(prefix);
     }
 
-    private static long[] cleared(long[] histogram) {
-        Arrays.fill(histogram, 0);
-        return histogram;
+    private static Scratch cleared(Scratch scratch) {
+        Arrays.fill(scratch.histogram, 0);
+        return scratch;
     }
 
     private static long[] countParallel(long n, MemorySegment x, long xOffset, int prefixShift, int prefix,
                                         int shift, int width, int chunks, WorkerPool pool) {
         long[][] partial = new long[chunks][];
         pool.parallelFor(chunks, c -> partial[c] = count(x, xOffset, n * c / chunks, n * (c + 1) / chunks,
-                prefixShift, prefix, shift, width, new long[BUCKETS]));
+                prefixShift, prefix, shift, width, new Scratch()));
         long[] total = partial[0];
         for (int c = 1; c < chunks; c++) {
             for (int b = 0; b < BUCKETS; b++) total[b] += partial[c][b];
@@ -70,21 +76,32 @@ final class AbsRadixSelect {
 
     /** Adds to histogram the digit of every element in [from, to) whose key starts with prefix. */
     private static long[] count(MemorySegment x, long xOffset, long from, long to, int prefixShift,
-                                int prefix, int shift, int width, long[] histogram) {
+                                int prefix, int shift, int width, Scratch scratch) {
+        long[] histogram = scratch.histogram;
+        int[] digitsOfLanes = scratch.digits;
         int digitMask = (1 << width) - 1;
+        int lanes = I.length();
         long base = xOffset * Integer.BYTES;
         long i = from;
-        if (prefixShift < 31) {
-            // Later passes: most elements fail the prefix test, so test a vector at a time and count the few.
-            int lanes = I.length();
-            for (; i + lanes <= to; i += lanes) {
-                IntVector keys = IntVector.fromMemorySegment(I, x, base + i * Integer.BYTES, ByteOrder.nativeOrder())
-                        .and(ABS_MASK);
-                VectorMask<Integer> match = keys.lanewise(VectorOperators.LSHR, prefixShift).eq(prefix);
-                for (long bits = match.toLong(); bits != 0; bits &= bits - 1) {
-                    int key = x.getAtIndex(INT, xOffset + i + Long.numberOfTrailingZeros(bits)) & ABS_MASK;
-                    histogram[(key >>> shift) & digitMask]++;
-                }
+        // The first pass counts every element, and a plain loop does that faster than vectors unpacked lane by
+        // lane; later passes count few, so testing a vector at a time skips most of the data cheaply.
+        boolean filtering = prefixShift < 31;
+        for (; filtering && i + lanes <= to; i += lanes) {
+            IntVector keys = IntVector.fromMemorySegment(I, x, base + i * Integer.BYTES, ByteOrder.nativeOrder())
+                    .and(ABS_MASK);
+            VectorMask<Integer> match = keys.lanewise(VectorOperators.LSHR, prefixShift).eq(prefix);
+            if (!match.anyTrue()) continue;
+            IntVector digits = keys.lanewise(VectorOperators.LSHR, shift).and(digitMask);
+            int first = digits.lane(0);
+            // Runs of equal magnitudes (zeros after pruning, repeated values) would make one counter a serial
+            // chain of increments; a whole vector of one digit is counted at once.
+            if (match.allTrue() && digits.eq(first).allTrue()) {
+                histogram[first] += lanes;
+                continue;
+            }
+            digits.intoArray(digitsOfLanes, 0);
+            for (long bits = match.toLong(); bits != 0; bits &= bits - 1) {
+                histogram[digitsOfLanes[Long.numberOfTrailingZeros(bits)]]++;
             }
         }
         for (; i < to; i++) {

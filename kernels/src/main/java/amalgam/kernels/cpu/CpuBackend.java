@@ -14,14 +14,18 @@ import java.lang.foreign.MemorySegment;
  * large enough to pay for it. Small operations (most of a training step) run on the calling thread with no
  * allocation; only the parallel path creates a task object per call, which is noise beside ≥ 32K elements.
  *
- * <p>Matrix products go to the {@link Gemm} given at construction.
+ * <p>Matrix products go to the {@link Gemm} given at construction. The kernels live beside this class, one
+ * job each: {@link UnaryLoops} and {@link VectorMath} (elementwise functions), {@link BinaryLoops},
+ * {@link StridedPlan} and {@link StridedLoops} (broadcasting, gathers, transposes), {@link Reductions},
+ * {@link Softmax}, {@link LayerNorm} and {@link AbsRadixSelect} (k-th largest magnitude). This class only
+ * decides how to split the work.
  */
 public final class CpuBackend implements Backend {
 
     /** Below this many elements (or element-visits) an operation runs on the caller alone. */
-    static final long PARALLEL_THRESHOLD = 1 << 15;
+    private static final long PARALLEL_THRESHOLD = 1 << 15;
     /** Smallest share of work handed to one task. */
-    static final long MIN_CHUNK = 1 << 14;
+    private static final long MIN_CHUNK = 1 << 14;
     /** Tasks per thread: indices are handed out dynamically, so a few per thread even out stragglers. */
     private static final int TASKS_PER_THREAD = 4;
     /** Chunk boundaries fall on multiples of this many elements (a cache line's worth of vectors). */
@@ -83,12 +87,12 @@ public final class CpuBackend implements Backend {
     public void unary(UnaryOp op, long n, MemorySegment x, long xOffset, MemorySegment out, long outOffset) {
         int tasks = tasks(n);
         if (tasks == 1) {
-            Elementwise.unary(op, n, x, xOffset, out, outOffset);
+            UnaryLoops.apply(op, n, x, xOffset, out, outOffset);
             return;
         }
         pool.parallelFor(tasks, c -> {
             long from = chunkStart(n, c, tasks), to = chunkStart(n, c + 1, tasks);
-            Elementwise.unary(op, to - from, x, xOffset + from, out, outOffset + from);
+            UnaryLoops.apply(op, to - from, x, xOffset + from, out, outOffset + from);
         });
     }
 
@@ -202,7 +206,7 @@ public final class CpuBackend implements Backend {
 
     // ---- row-wise normalisations --------------------------------------------------------------------------
 
-    /** Rows per task so that each task gets about MIN_CHUNK elements; 0 means run on the caller. */
+    /** Number of row-range tasks for a rows×cols operation; 1 means run on the caller. */
     private int rowTasks(int rows, int cols) {
         int tasks = tasks((long) rows * cols);
         return tasks == 1 || rows < 2 ? 1 : Math.min(tasks, rows);

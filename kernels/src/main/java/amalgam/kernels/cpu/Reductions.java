@@ -2,6 +2,7 @@ package amalgam.kernels.cpu;
 
 import amalgam.kernels.ReduceOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -75,35 +76,88 @@ final class Reductions {
     private static void reduceAcross(ReduceOp op, int axis, int inner, MemorySegment x, long base,
                                      MemorySegment out, long outBase, int fromInner, int toInner) {
         int i = fromInner;
-        for (; i + LANES <= toInner; i += LANES) {
-            FloatVector r;
-            if (op == ReduceOp.MAX) {
-                r = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                for (int a = 0; a < axis; a++) r = r.max(load(x, base + (long) a * inner + i));
-            } else {
-                // Kahan: c carries the low-order bits each addition drops. Infinities turn the compensation
-                // into NaN, so a plain sum runs alongside and is taken wherever Kahan's is NaN.
-                FloatVector s = FloatVector.zero(S), c = s, plain = s;
-                for (int a = 0; a < axis; a++) {
-                    FloatVector v = load(x, base + (long) a * inner + i);
-                    plain = plain.add(v);
-                    FloatVector y = v.sub(c);
-                    FloatVector t = s.add(y);
-                    c = t.sub(s).sub(y);
-                    s = t;
-                }
-                s = s.blend(plain, s.test(VectorOperators.IS_NAN));
-                r = op == ReduceOp.MEAN ? s.div((float) axis) : s;
+        if (op == ReduceOp.MAX) {
+            for (; i + LANES <= toInner; i += LANES) maxColumns(axis, inner, x, base + i, out, outBase + i);
+        } else {
+            float scale = op == ReduceOp.MEAN ? 1f / axis : 1f; // an empty axis: 0 · ∞ = NaN, as 0/0
+            for (; i + 4 * LANES <= toInner; i += 4 * LANES) {
+                sumColumns4(axis, inner, x, base + i, out, outBase + i, scale);
             }
-            store(r, out, outBase + i);
+            for (; i + LANES <= toInner; i += LANES) sumColumns(axis, inner, x, base + i, out, outBase + i, scale);
         }
-        for (; i < toInner; i++) {
-            double acc = op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : 0.0;
-            for (int a = 0; a < axis; a++) {
-                double v = get(x, base + (long) a * inner + i);
-                acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
-            }
-            set(out, outBase + i, (float) (op == ReduceOp.MEAN ? acc / axis : acc));
+        for (; i < toInner; i++) set(out, outBase + i, (float) column(op, axis, inner, x, base + i));
+    }
+
+    /** The reference computation of one column in double: used for tails and to settle NaN lanes. */
+    private static double column(ReduceOp op, int axis, int inner, MemorySegment x, long start) {
+        double acc = op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : 0.0;
+        for (int a = 0; a < axis; a++) {
+            double v = get(x, start + (long) a * inner);
+            acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
+        }
+        return op == ReduceOp.MEAN ? acc / axis : acc;
+    }
+
+    private static void maxColumns(int axis, int inner, MemorySegment x, long start, MemorySegment out, long o) {
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int a = 0; a < axis; a++) m = m.max(load(x, start + (long) a * inner));
+        store(m, out, o);
+    }
+
+    /*
+     * Column sums use Kahan compensation (c carries the low-order bits each addition drops), four vectors at
+     * a time so that four dependency chains overlap. Infinities turn a compensation into NaN; such lanes are
+     * recomputed in double afterwards, which also gives NaN and ∞ exactly as the reference does.
+     */
+
+    private static void sumColumns(int axis, int inner, MemorySegment x, long start, MemorySegment out, long o,
+                                   float scale) {
+        FloatVector s = FloatVector.zero(S), c = s;
+        for (int a = 0; a < axis; a++) {
+            FloatVector y = load(x, start + (long) a * inner).sub(c);
+            FloatVector t = s.add(y);
+            c = t.sub(s).sub(y);
+            s = t;
+        }
+        store(s.mul(scale), out, o);
+        settleNaNLanes(s, axis, inner, x, start, out, o, scale);
+    }
+
+    private static void sumColumns4(int axis, int inner, MemorySegment x, long start, MemorySegment out, long o,
+                                    float scale) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, c0 = s0, c1 = s0, c2 = s0, c3 = s0;
+        for (int a = 0; a < axis; a++) {
+            long row = start + (long) a * inner;
+            FloatVector y0 = load(x, row).sub(c0), y1 = load(x, row + LANES).sub(c1);
+            FloatVector y2 = load(x, row + 2 * LANES).sub(c2), y3 = load(x, row + 3 * LANES).sub(c3);
+            FloatVector t0 = s0.add(y0), t1 = s1.add(y1), t2 = s2.add(y2), t3 = s3.add(y3);
+            c0 = t0.sub(s0).sub(y0);
+            c1 = t1.sub(s1).sub(y1);
+            c2 = t2.sub(s2).sub(y2);
+            c3 = t3.sub(s3).sub(y3);
+            s0 = t0;
+            s1 = t1;
+            s2 = t2;
+            s3 = t3;
+        }
+        store(s0.mul(scale), out, o);
+        store(s1.mul(scale), out, o + LANES);
+        store(s2.mul(scale), out, o + 2 * LANES);
+        store(s3.mul(scale), out, o + 3 * LANES);
+        settleNaNLanes(s0, axis, inner, x, start, out, o, scale);
+        settleNaNLanes(s1, axis, inner, x, start + LANES, out, o + LANES, scale);
+        settleNaNLanes(s2, axis, inner, x, start + 2 * LANES, out, o + 2 * LANES, scale);
+        settleNaNLanes(s3, axis, inner, x, start + 3 * LANES, out, o + 3 * LANES, scale);
+    }
+
+    private static void settleNaNLanes(FloatVector s, int axis, int inner, MemorySegment x, long start,
+                                       MemorySegment out, long o, float scale) {
+        VectorMask<Float> nan = s.test(VectorOperators.IS_NAN);
+        if (!nan.anyTrue()) return;
+        for (long bits = nan.toLong(); bits != 0; bits &= bits - 1) {
+            int lane = Long.numberOfTrailingZeros(bits);
+            double sum = column(ReduceOp.SUM, axis, inner, x, start + lane);
+            set(out, o + lane, (float) (sum * scale));
         }
     }
 }

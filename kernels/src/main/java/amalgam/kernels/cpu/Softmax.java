@@ -92,7 +92,9 @@ final class Softmax {
                 FloatVector e = load(y, yr + j).lanewise(VectorOperators.EXP);
                 store(e.fma(e.broadcast(negSum), load(dy, dyr + j)), dx, dxr + j);
             }
-            for (; j < cols; j++) set(dx, dxr + j, (float) Math.fma(Math.exp(get(y, yr + j)), negSum, get(dy, dyr + j)));
+            for (; j < cols; j++) {
+                set(dx, dxr + j, (float) Math.fma(Math.exp(get(y, yr + j)), negSum, get(dy, dyr + j)));
+            }
         }
     }
 

@@ -15,8 +15,12 @@ import static amalgam.kernels.cpu.Elementwise.set;
  */
 final class StridedLoops {
 
-    /** Square tile edge for transposes: two 32×32 fp32 tiles (8 KiB) stay in L1. */
+    /** Square tile edge for transposes: a 32×32 fp32 tile (4 KiB) stays in L1. */
     static final int TILE = 32;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** One tile plus one destination row, per thread. */
+    private static final ThreadLocal<float[]> TILE_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[TILE * TILE + TILE]);
 
     private StridedLoops() {}
 
@@ -31,11 +35,11 @@ final class StridedLoops {
             long ao = aOffset + plan.aRowOffset(row) + column * as;
             long bo = bOffset + plan.bRowOffset(row) + column * bs;
             long oo = outOffset + from;
-            if (as == 1 && bs == 1) Elementwise.binaryVectorVector(op, len, a, ao, b, bo, out, oo);
-            else if (as == 1 && bs == 0) Elementwise.binaryVectorScalar(op, len, a, ao, get(b, bo), out, oo);
-            else if (as == 0 && bs == 1) Elementwise.binaryScalarVector(op, len, get(a, ao), b, bo, out, oo);
+            if (as == 1 && bs == 1) BinaryLoops.vectorVector(op, len, a, ao, b, bo, out, oo);
+            else if (as == 1 && bs == 0) BinaryLoops.vectorScalar(op, len, a, ao, get(b, bo), out, oo);
+            else if (as == 0 && bs == 1) BinaryLoops.scalarVector(op, len, get(a, ao), b, bo, out, oo);
             else if (as == 0 && bs == 0) Elementwise.fill(len, op.apply(get(a, ao), get(b, bo)), out, oo);
-            else Elementwise.binaryStrided(op, len, a, ao, as, b, bo, bs, out, oo);
+            else BinaryLoops.strided(op, len, a, ao, as, b, bo, bs, out, oo);
             from += len;
             row++;
             column = 0;
@@ -82,27 +86,34 @@ final class StridedLoops {
         return matrices * ((rows + TILE - 1) / TILE);
     }
 
-    /** Copies the bands [fromBand, toBand) of a transpose plan, tile by tile. */
+    /**
+     * Copies the bands [fromBand, toBand) of a transpose plan, tile by tile. Each tile goes through an
+     * on-heap scratch array: read as contiguous source runs, written as contiguous destination runs. Walking
+     * one side with a stride instead would, for power-of-two row lengths, map every access of a tile to the
+     * same cache set.
+     */
     static void transposeBands(StridedPlan plan, MemorySegment src, long srcOffset, MemorySegment dst,
                                long dstOffset, long fromBand, long toBand) {
         int r = plan.rank();
         long rows = plan.extent(r - 2), cols = plan.rowLength(), ld = plan.innerAStride();
         long bandsPerMatrix = (rows + TILE - 1) / TILE;
+        float[] tile = TILE_SCRATCH.get();
         for (long band = fromBand; band < toBand; band++) {
             long matrix = band / bandsPerMatrix;
-            long i0 = (band - matrix * bandsPerMatrix) * TILE, i1 = Math.min(rows, i0 + TILE);
+            long i0 = (band - matrix * bandsPerMatrix) * TILE;
+            int h = (int) Math.min(TILE, rows - i0);
             long firstRow = matrix * rows;
-            long srcBase = srcOffset + plan.aRowOffset(firstRow);
-            long dstBase = dstOffset + firstRow * cols;
+            long srcBase = srcOffset + plan.aRowOffset(firstRow) + i0;
+            long dstBase = dstOffset + (firstRow + i0) * cols;
             for (long j0 = 0; j0 < cols; j0 += TILE) {
-                long j1 = Math.min(cols, j0 + TILE);
-                // Inner loop walks the source contiguously; the tile keeps the strided writes in cache.
-                for (long j = j0; j < j1; j++) {
-                    long sj = srcBase + j * ld;
-                    for (long i = i0; i < i1; i++) {
-                        dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, dstBase + i * cols + j,
-                                src.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, sj + i));
-                    }
+                int w = (int) Math.min(TILE, cols - j0);
+                // Source run jj holds destination column j0 + jj for the band's h rows.
+                for (int jj = 0; jj < w; jj++) {
+                    MemorySegment.copy(src, FLOAT, (srcBase + (j0 + jj) * ld) * Float.BYTES, tile, jj * TILE, h);
+                }
+                for (int ii = 0; ii < h; ii++) {
+                    for (int jj = 0; jj < w; jj++) tile[TILE * TILE + jj] = tile[jj * TILE + ii];
+                    MemorySegment.copy(tile, TILE * TILE, dst, FLOAT, (dstBase + ii * cols + j0) * Float.BYTES, w);
                 }
             }
         }

@@ -124,6 +124,7 @@ final class StridedPlan {
     }
 
     private long rowOffset(long row, long[] strides) {
+        if (rank == 2) return row * strides[0]; // the common case, without a division
         long offset = 0;
         for (int d = rank - 2; d >= 0 && row != 0; d--) {
             long extent = extents[d];
