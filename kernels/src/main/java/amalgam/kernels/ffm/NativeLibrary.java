@@ -1,0 +1,129 @@
+package amalgam.kernels.ffm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * The project's own C kernels ({@code native/cpu}, built by gcc during the Maven build into
+ * {@code libamalgam.so} and packaged as a class-path resource), loaded once per JVM.
+ *
+ * <p>Loading never throws: where the library cannot be used (not built because gcc was absent, another OS
+ * or architecture, a CPU lacking the instructions it was compiled for) {@link #isAvailable()} is false and
+ * {@link #unavailableReason()} says why and what to do, so callers can skip or fall back.
+ */
+public final class NativeLibrary {
+
+    static final String RESOURCE = "/amalgam/native/linux-x86_64/libamalgam.so";
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Loaded LOADED = load();
+
+    private record Loaded(SymbolLookup lookup, String unavailableReason) {}
+
+    private NativeLibrary() {}
+
+    /** True when the C kernels are loaded and runnable on this CPU. */
+    public static boolean isAvailable() {
+        return LOADED.lookup != null;
+    }
+
+    /** Why the library is not available (null when it is), phrased for a user. */
+    public static String unavailableReason() {
+        return LOADED.unavailableReason;
+    }
+
+    /** Throws with the reason when the library is not available: for constructors of native kernels. */
+    static void requireAvailable() {
+        if (!isAvailable()) throw new IllegalStateException("native backend unavailable: " + unavailableReason());
+    }
+
+    /**
+     * A downcall handle for one exported function. {@code critical} calls skip the thread-state transition,
+     * which pays only for calls of a few microseconds: a critical call holds up garbage collection.
+     */
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor, boolean critical) {
+        requireAvailable();
+        MemorySegment symbol = LOADED.lookup.find(name)
+                .orElseThrow(() -> new IllegalStateException(RESOURCE + " lacks the symbol " + name
+                        + "; it is older than the Java code: rebuild with mvn package"));
+        return critical
+                ? LINKER.downcallHandle(symbol, descriptor, Linker.Option.critical(false))
+                : LINKER.downcallHandle(symbol, descriptor);
+    }
+
+    private static Loaded load() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return new Loaded(null, "the C kernels are built for linux-x86_64 only, this is " + os + "/" + arch);
+        }
+        Path file;
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                return new Loaded(null, RESOURCE + " is not on the class path: gcc was probably absent when"
+                        + " the project was built; install gcc and rebuild with mvn package");
+            }
+            file = Files.createTempFile("libamalgam-", ".so");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            return new Loaded(null, "cannot extract " + RESOURCE + " to a temporary file: " + e.getMessage());
+        }
+        preferSleepingOpenMpThreads();
+        SymbolLookup lookup;
+        try {
+            lookup = SymbolLookup.libraryLookup(file, Arena.global());
+        } catch (IllegalArgumentException | IllegalCallerException e) {
+            return new Loaded(null, "cannot load " + RESOURCE + ": " + e.getMessage()
+                    + " (is libgomp installed? is --enable-native-access=ALL-UNNAMED set?)");
+        }
+        return checkCpu(lookup);
+    }
+
+    /**
+     * OpenMP threads spin for milliseconds after each parallel region by default. On a machine shared with
+     * other work (CI, the 2-core development machines) that spinning takes the cores the other threads
+     * need: GEMM at n = 256 on 2 threads measured a median of 5 GFLOP/s spinning against 94 sleeping. So,
+     * unless the user chose a policy, set OMP_WAIT_POLICY=passive before libgomp loads and reads it.
+     * Set OMP_WAIT_POLICY=active to get spinning back on a dedicated machine.
+     */
+    private static void preferSleepingOpenMpThreads() {
+        if (System.getenv("OMP_WAIT_POLICY") != null || System.getenv("GOMP_SPINCOUNT") != null) return;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment symbol = LINKER.defaultLookup().find("setenv").orElseThrow();
+            MethodHandle setenv = LINKER.downcallHandle(symbol, FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            int ignored = (int) setenv.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"),
+                    arena.allocateFrom("passive"), 0);
+        } catch (Throwable t) {
+            // Only a performance preference: the kernels work the same without it.
+        }
+    }
+
+    private static Loaded checkCpu(SymbolLookup lookup) {
+        try {
+            MemorySegment symbol = lookup.find("amalgam_cpu_missing_features").orElseThrow();
+            MethodHandle check = LINKER.downcallHandle(symbol, FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            int missing = (int) check.invokeExact();
+            if (missing != 0) {
+                return new Loaded(null, RESOURCE + " was compiled with -march=native on a CPU with instructions"
+                        + " this one lacks (missing-feature mask 0x" + Integer.toHexString(missing)
+                        + "); rebuild the project on this machine");
+            }
+            return new Loaded(lookup, null);
+        } catch (Throwable t) {
+            return new Loaded(null, "cannot run the CPU check of " + RESOURCE + ": " + t);
+        }
+    }
+}

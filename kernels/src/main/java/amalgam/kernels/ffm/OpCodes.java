@@ -1,0 +1,58 @@
+package amalgam.kernels.ffm;
+
+import amalgam.kernels.BinaryOp;
+import amalgam.kernels.ReduceOp;
+import amalgam.kernels.UnaryOp;
+
+/**
+ * The integer codes of {@code enum amalgam_unary/amalgam_binary/amalgam_reduce} in amalgam.h. Spelled out
+ * rather than taken from ordinal() so that reordering a Java enum cannot silently change which C function
+ * runs, and a new constant fails to compile here until C learns it.
+ */
+final class OpCodes {
+
+    private OpCodes() {}
+
+    static int of(UnaryOp op) {
+        return switch (op) {
+            case IDENTITY -> 0;
+            case NEG -> 1;
+            case ABS -> 2;
+            case SIGN -> 3;
+            case SQUARE -> 4;
+            case SQRT -> 5;
+            case RECIPROCAL -> 6;
+            case EXP -> 7;
+            case LOG -> 8;
+            case TANH -> 9;
+            case SIGMOID -> 10;
+            case RELU -> 11;
+            case GELU_ERF -> 12;
+            case GELU_TANH -> 13;
+            case GELU_ERF_DERIVATIVE -> 14;
+            case GELU_TANH_DERIVATIVE -> 15;
+        };
+    }
+
+    static int of(BinaryOp op) {
+        return switch (op) {
+            case ADD -> 0;
+            case SUB -> 1;
+            case MUL -> 2;
+            case DIV -> 3;
+            case MAX -> 4;
+            case MIN -> 5;
+            case POW -> 6;
+            case EQUAL -> 7;
+            case RELU_BACKWARD -> 8;
+        };
+    }
+
+    static int of(ReduceOp op) {
+        return switch (op) {
+            case SUM -> 0;
+            case MAX -> 1;
+            case MEAN -> 2;
+        };
+    }
+}
