@@ -13,7 +13,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Products too small to repay a parallel start run on the calling thread; batches of small products run
  * whole items per thread. Packing buffers are per thread and only grow, so steady-state calls allocate nothing
- * here (the pool itself may allocate a little per parallel loop).
+ * here (the pool itself may allocate a little per parallel loop). Calls from several threads at once are safe:
+ * all scratch state is per thread. Segments confined to the calling thread are computed on that thread alone.
  */
 public final class VectorGemm implements Gemm {
 
