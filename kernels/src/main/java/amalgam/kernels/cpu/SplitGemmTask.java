@@ -12,6 +12,7 @@ import java.util.function.IntConsumer;
 final class SplitGemmTask implements IntConsumer {
 
     static final int PARTS_PER_THREAD = 4;
+    static final int MIN_PART_EXTENT = 128;
     private static final ThreadLocal<SplitGemmTask> PER_THREAD = ThreadLocal.withInitial(SplitGemmTask::new);
 
     private boolean transA, transB, splitRows;
@@ -48,9 +49,12 @@ final class SplitGemmTask implements IntConsumer {
         // Parts are whole micro-tiles so no tile straddles two threads.
         this.unit = splitRows ? MicroKernel.MR : MicroKernel.NR;
         this.units = ((splitRows ? m : n) + unit - 1) / unit;
-        // A few parts per thread: the pool hands them out one at a time, so a thread that loses its core to
-        // another process for a while leaves its share to the others instead of holding the whole call up.
-        this.parts = Math.min(PARTS_PER_THREAD * threads, units);
+        // Up to a few parts per thread: the pool hands them out one at a time, so a thread that loses its core
+        // to another process leaves its share to the others instead of holding the whole call up. But every
+        // part re-packs the operand it shares, so a part is kept at least MIN_PART_EXTENT rows or columns.
+        int extent = splitRows ? m : n;
+        int wanted = Math.max(threads, Math.min(PARTS_PER_THREAD * threads, extent / MIN_PART_EXTENT));
+        this.parts = Math.min(wanted, units);
         return parts;
     }
 
