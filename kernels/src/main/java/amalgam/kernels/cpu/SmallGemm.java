@@ -11,10 +11,10 @@ import static amalgam.kernels.cpu.MicroKernel.MR;
 import static amalgam.kernels.cpu.MicroKernel.SPECIES;
 
 /**
- * GEMM for products too small to repay cache blocking (attention's 17×16×17 and the like). A is packed in
- * {@value MicroKernel#MR}-row slivers as for the blocked path, op(B) as plain k rows; C is then built MR rows
- * by one vector at a time, so a 16- or 17-wide C wastes at most one vector's worth of work per row, and the
- * right edge is written with masked stores instead of a scalar loop.
+ * GEMM for a C at most one vector wide (attention's 17×16×17 and the like), where the blocked path's
+ * two-vector tiles would waste half their work. A is packed in {@value MicroKernel#MR}-row slivers as for the
+ * blocked path, op(B) as plain k rows, and C is built MR rows by one vector at a time, its right edge written
+ * with masked stores. No cache blocking: {@link VectorGemm#isSmall} keeps A small enough to go without.
  */
 final class SmallGemm {
 

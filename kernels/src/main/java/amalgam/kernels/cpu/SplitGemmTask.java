@@ -4,13 +4,15 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.IntConsumer;
 
 /**
- * One GEMM cut into {@code parts} independent blocks of C, one per pool index: along M (each part gets its
+ * One GEMM cut into independent blocks of C, one per pool index: along M (each part gets its
  * own rows of A and C, all of B) or along N (its own columns of B and C, all of A). Cutting the larger side
  * keeps the operand every part re-packs the small one. The object is reused call after call by the thread
  * that owns it, so submitting a parallel GEMM allocates no capturing lambda.
  */
 final class SplitGemmTask implements IntConsumer {
 
+    static final int PARTS_PER_THREAD = 4;
+    static final int MIN_PART_EXTENT = 128;
     private static final ThreadLocal<SplitGemmTask> PER_THREAD = ThreadLocal.withInitial(SplitGemmTask::new);
 
     private boolean transA, transB, splitRows;
@@ -47,7 +49,12 @@ final class SplitGemmTask implements IntConsumer {
         // Parts are whole micro-tiles so no tile straddles two threads.
         this.unit = splitRows ? MicroKernel.MR : MicroKernel.NR;
         this.units = ((splitRows ? m : n) + unit - 1) / unit;
-        this.parts = Math.min(threads, units);
+        // Up to a few parts per thread: the pool hands them out one at a time, so a thread that loses its core
+        // to another process leaves its share to the others instead of holding the whole call up. But every
+        // part re-packs the operand it shares, so a part is kept at least MIN_PART_EXTENT rows or columns.
+        int extent = splitRows ? m : n;
+        int wanted = Math.max(threads, Math.min(PARTS_PER_THREAD * threads, extent / MIN_PART_EXTENT));
+        this.parts = Math.min(wanted, units);
         return parts;
     }
 

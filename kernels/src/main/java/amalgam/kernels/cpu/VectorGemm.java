@@ -13,15 +13,16 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Products too small to repay a parallel start run on the calling thread; batches of small products run
  * whole items per thread. Packing buffers are per thread and only grow, so steady-state calls allocate nothing
- * here (the pool itself may allocate a little per parallel loop).
+ * here (the pool itself may allocate a little per parallel loop). Calls from several threads at once are safe:
+ * all scratch state is per thread. Segments confined to the calling thread are computed on that thread alone.
  */
 public final class VectorGemm implements Gemm {
 
     /** Below this many flops (2·m·n·k) a product runs on one thread: waking a worker costs a few µs. */
     static final long PARALLEL_MIN_FLOPS = 2L * 96 * 96 * 96;
 
-    /** Most floats of A {@link SmallGemm} packs in one piece (1 MiB); beyond that the blocked path's blocks pay. */
-    static final long SMALL_MAX_A = 1 << 18;
+    /** Most floats {@link SmallGemm} packs in one piece (1 MiB of A and B); beyond that cache blocks pay. */
+    static final long SMALL_MAX_PACKED = 1 << 18;
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Never started: a segment it may access is one every pool worker may access (not thread-confined). */
@@ -112,7 +113,7 @@ public final class VectorGemm implements Gemm {
      * path was as fast or faster even at 24×24×24, so it takes everything else.
      */
     static boolean isSmall(int m, int n, int k) {
-        return n <= MicroKernel.LANES && (long) m * k <= SMALL_MAX_A;
+        return n <= MicroKernel.LANES && (long) (m + MicroKernel.LANES) * k <= SMALL_MAX_PACKED;
     }
 
     /** Segments from a confined arena can only be used on the calling thread, so their GEMM stays there. */

@@ -214,6 +214,30 @@ class VectorGemmTest {
     }
 
     @Test
+    void heapSegmentsGiveTheSameProduct() {
+        for (int n : new int[]{5, 70}) { // one vector wide and wider: both paths
+            int m = 50, k = 40;
+            float[] a = new float[m * k], b = new float[k * n];
+            for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i);
+            for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i);
+            float[] expected = new float[m * n];
+            REFERENCE.gemm(false, true, m, n, k, 1f, MemorySegment.ofArray(a), 0, k, MemorySegment.ofArray(b), 0, k,
+                    0f, MemorySegment.ofArray(expected), 0, n);
+            float maxRef = 0f;
+            for (float value : expected) maxRef = Math.max(maxRef, Math.abs(value));
+            double tolerance = 1e-5 * k * maxRef + 1e-6;
+            for (Gemm gemm : FAST) {
+                float[] actual = new float[m * n];
+                gemm.gemm(false, true, m, n, k, 1f, MemorySegment.ofArray(a), 0, k, MemorySegment.ofArray(b), 0, k,
+                        0f, MemorySegment.ofArray(actual), 0, n);
+                for (int i = 0; i < actual.length; i++) {
+                    assertEquals(expected[i], actual[i], tolerance, gemm.name() + " n=" + n + " element " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsLeadingDimensionShorterThanARow() {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment x = FloatSegments.allocate(arena, 64);
