@@ -2,6 +2,7 @@ package amalgam.kernels;
 
 import amalgam.kernels.cpu.CpuBackend;
 import amalgam.kernels.cuda.CudaBackend;
+import amalgam.kernels.ffm.NativeBackend;
 import amalgam.kernels.scalar.ScalarBackend;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import java.util.Locale;
 public final class Backends {
 
     /** Every name {@link #create} accepts, fastest first among the always-available ones. */
-    public static final List<String> NAMES = List.of("scalar", "cpu", "cuda");
+    public static final List<String> NAMES = List.of("scalar", "cpu", "native", "cuda");
 
     /** The backend commands use unless told otherwise. */
     public static final String DEFAULT = "cpu";
@@ -30,6 +31,7 @@ public final class Backends {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "scalar" -> new ScalarBackend();
             case "cpu" -> new CpuBackend(pool, Gemms.create("vector", pool));
+            case "native" -> new NativeBackend(Gemms.requireNative(pool));
             case "cuda" -> new CudaBackend(Gemms.requireCuda());
             default -> throw new IllegalArgumentException(
                     "unknown backend '" + name + "' (choose from " + String.join(", ", NAMES) + ")");

@@ -3,6 +3,9 @@ package amalgam.kernels;
 import amalgam.kernels.cpu.VectorGemm;
 import amalgam.kernels.cuda.CudaContext;
 import amalgam.kernels.cuda.CudaGemm;
+import amalgam.kernels.ffm.NativeGemm;
+import amalgam.kernels.ffm.NativeLibrary;
+import amalgam.kernels.ffm.OpenBlasGemm;
 import amalgam.kernels.scalar.ScalarGemm;
 import java.util.List;
 
@@ -13,7 +16,7 @@ import java.util.List;
 public final class Gemms {
 
     /** Every name {@link #create} accepts, in the order tables list them. */
-    public static final List<String> NAMES = List.of("scalar", "vector", "cuda");
+    public static final List<String> NAMES = List.of("scalar", "vector", "native", "openblas", "cuda");
 
     private Gemms() {}
 
@@ -28,10 +31,21 @@ public final class Gemms {
         return switch (name) {
             case "scalar" -> new ScalarGemm();
             case "vector" -> new VectorGemm(pool);
+            case "native" -> new NativeGemm(requireNative(pool));
+            case "openblas" -> {
+                if (!OpenBlasGemm.isAvailable()) throw new UnsupportedOperationException(OpenBlasGemm.unavailableReason());
+                yield new OpenBlasGemm(pool.threads());
+            }
             case "cuda" -> CudaGemm.fp32(requireCuda());
             default -> throw new IllegalArgumentException(
                     "unknown GEMM implementation '" + name + "' (choose from " + String.join(", ", NAMES) + ")");
         };
+    }
+
+    /** The pool's thread count, once the C kernels are known to be loadable here. */
+    static int requireNative(WorkerPool pool) {
+        if (!NativeLibrary.isAvailable()) throw new UnsupportedOperationException(NativeLibrary.unavailableReason());
+        return pool.threads();
     }
 
     static CudaContext requireCuda() {

@@ -230,7 +230,7 @@ class MergeCommandFailureTest {
             "--method lego --lego-norm l1                 | --lego-norm | l2, linf",
             "--method linear --dtype f64                  | --dtype   | f32, f16 or bf16",
             "--method linear --threads 0                  | --threads | at least 1",
-            "--method linear --backend gpu                | --backend | scalar, cpu, cuda",
+            "--method linear --backend gpu                | --backend | scalar, cpu, native, cuda",
     })
     void badOptionsAreOneLineNamingTheOption(String options, String option, String detail) throws IOException {
         mergeBoth(options.trim().split(" +")).assertBadInput("amalgam: error: " + option.trim() + ": ", detail.trim());
