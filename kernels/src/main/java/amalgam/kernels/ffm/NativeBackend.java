@@ -7,11 +7,14 @@ import amalgam.kernels.UnaryOp;
 import amalgam.kernels.WorkerPool;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 
 /**
  * Every {@link Backend} operation computed by the C kernels of {@code native/cpu} (OpenMP threads inside C),
  * reached through FFM. A reference and benchmark peer for the Vector API backend: same contract, same tests.
- * Operands must be off-heap segments; every extent is bounds-checked before C sees a pointer.
+ * Every extent is bounds-checked before C sees a pointer. Operands may be heap segments (over Java arrays);
+ * such calls run as critical downcalls, which hold up garbage collection while they run, so large data
+ * belongs off-heap.
  *
  * <p>Calls are thread-safe, but OpenMP keeps a team of threads per calling thread: call from few threads
  * (the engine's one compute thread) rather than from a pool, or the process collects idle OpenMP teams.
@@ -65,7 +68,8 @@ public final class NativeBackend implements Backend {
         MemorySegment xs = Operands.elements(x, xOffset, n, "x");
         MemorySegment os = Operands.elements(out, outOffset, n, "out");
         try {
-            NativeKernels.UNARY.forWork(n).invokeExact(OpCodes.of(op), n, xs, os, threads);
+            MethodHandle call = NativeKernels.UNARY.forWork(n, Operands.onHeap(x, out));
+            call.invokeExact(OpCodes.of(op), n, xs, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -77,7 +81,8 @@ public final class NativeBackend implements Backend {
         MemorySegment xs = Operands.elements(x, xOffset, n, "x");
         MemorySegment os = Operands.elements(out, outOffset, n, "out");
         try {
-            NativeKernels.AFFINE.forWork(n).invokeExact(n, scale, shift, xs, os, threads);
+            MethodHandle call = NativeKernels.AFFINE.forWork(n, Operands.onHeap(x, out));
+            call.invokeExact(n, scale, shift, xs, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -93,9 +98,9 @@ public final class NativeBackend implements Backend {
         MemorySegment os = Operands.elements(out, outOffset, count, "out");
         ShapeArguments args = ShapeArguments.of(shape, aStrides, bStrides);
         try {
-            NativeKernels.BINARY.forWork(count).invokeExact(OpCodes.of(op), shape.length, args.shape,
-                    av.slice(), av.origin(), args.firstStrides, bv.slice(), bv.origin(), args.secondStrides,
-                    os, threads);
+            MethodHandle call = NativeKernels.BINARY.forWork(count, Operands.onHeap(a, b, out));
+            call.invokeExact(OpCodes.of(op), shape.length, args.shape, av.slice(), av.origin(),
+                    args.firstStrides, bv.slice(), bv.origin(), args.secondStrides, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -110,8 +115,8 @@ public final class NativeBackend implements Backend {
         MemorySegment ds = Operands.elements(dst, dstOffset, count, "dst");
         ShapeArguments args = ShapeArguments.of(shape, srcStrides, null);
         try {
-            NativeKernels.COPY_STRIDED.forWork(count).invokeExact(shape.length, args.shape,
-                    sv.slice(), sv.origin(), args.firstStrides, ds, threads);
+            MethodHandle call = NativeKernels.COPY_STRIDED.forWork(count, Operands.onHeap(src, dst));
+            call.invokeExact(shape.length, args.shape, sv.slice(), sv.origin(), args.firstStrides, ds, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -121,7 +126,8 @@ public final class NativeBackend implements Backend {
     public void fill(long n, float value, MemorySegment out, long outOffset) {
         MemorySegment os = Operands.elements(out, outOffset, n, "out");
         try {
-            NativeKernels.FILL.forWork(n).invokeExact(n, value, os, threads);
+            MethodHandle call = NativeKernels.FILL.forWork(n, Operands.onHeap(out));
+            call.invokeExact(n, value, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -137,7 +143,8 @@ public final class NativeBackend implements Backend {
         MemorySegment xs = Operands.elements(x, xOffset, in, "x");
         MemorySegment os = Operands.elements(out, outOffset, (long) outer * inner, "out");
         try {
-            NativeKernels.REDUCE.forWork(in).invokeExact(OpCodes.of(op), outer, axis, inner, xs, os, threads);
+            MethodHandle call = NativeKernels.REDUCE.forWork(in, Operands.onHeap(x, out));
+            call.invokeExact(OpCodes.of(op), outer, axis, inner, xs, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -174,7 +181,8 @@ public final class NativeBackend implements Backend {
         MemorySegment xs = Operands.elements(x, xOffset, count, "x");
         MemorySegment os = Operands.elements(out, outOffset, count, "out");
         try {
-            kernel.forWork(count).invokeExact(rows, cols, xs, os, threads);
+            MethodHandle call = kernel.forWork(count, Operands.onHeap(x, out));
+            call.invokeExact(rows, cols, xs, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -187,7 +195,8 @@ public final class NativeBackend implements Backend {
         MemorySegment dys = Operands.elements(dy, dyOffset, count, "dy");
         MemorySegment dxs = Operands.elements(dx, dxOffset, count, "dx");
         try {
-            kernel.forWork(count).invokeExact(rows, cols, ys, dys, dxs, threads);
+            MethodHandle call = kernel.forWork(count, Operands.onHeap(y, dy, dx));
+            call.invokeExact(rows, cols, ys, dys, dxs, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -205,8 +214,9 @@ public final class NativeBackend implements Backend {
         MemorySegment ms = Operands.optional(mean, 0, rows, "mean");
         MemorySegment rs = Operands.optional(rstd, 0, rows, "rstd");
         try {
-            NativeKernels.LAYER_NORM_ROWS.forWork(count).invokeExact(rows, cols, eps, xs, gs, bs, ys, ms, rs,
-                    threads);
+            MethodHandle call = NativeKernels.LAYER_NORM_ROWS.forWork(count,
+                    Operands.onHeap(x, gamma, beta, y, mean, rstd));
+            call.invokeExact(rows, cols, eps, xs, gs, bs, ys, ms, rs, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -227,8 +237,9 @@ public final class NativeBackend implements Backend {
         MemorySegment dgs = Operands.optional(dgamma, 0, cols, "dgamma");
         MemorySegment dbs = Operands.optional(dbeta, 0, cols, "dbeta");
         try {
-            NativeKernels.LAYER_NORM_BACKWARD_ROWS.forWork(count).invokeExact(rows, cols, xs, ms, rs, gs,
-                    dys, dxs, dgs, dbs, threads);
+            MethodHandle call = NativeKernels.LAYER_NORM_BACKWARD_ROWS.forWork(count,
+                    Operands.onHeap(x, mean, rstd, gamma, dy, dx, dgamma, dbeta));
+            call.invokeExact(rows, cols, xs, ms, rs, gs, dys, dxs, dgs, dbs, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
@@ -241,7 +252,8 @@ public final class NativeBackend implements Backend {
         if (k < 1 || k > n) throw new IllegalArgumentException("k = " + k + " must lie in [1, " + n + "]");
         MemorySegment xs = Operands.elements(x, xOffset, n, "x");
         try {
-            return (float) NativeKernels.KTH_LARGEST_ABS.forWork(n).invokeExact(n, k, xs, threads);
+            MethodHandle call = NativeKernels.KTH_LARGEST_ABS.forWork(n, Operands.onHeap(x));
+            return (float) call.invokeExact(n, k, xs, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }

@@ -4,10 +4,12 @@ import amalgam.kernels.Gemm;
 import amalgam.kernels.WorkerPool;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 
 /**
  * GEMM by the project's C kernel ({@code native/cpu/gemm.c}: packed panels, an AVX2/FMA 6×16 micro-kernel,
- * OpenMP threads). Operands must be off-heap; bounds are checked here because C checks nothing.
+ * OpenMP threads). Bounds are checked here because C checks nothing. Heap segments work, through a
+ * critical downcall that holds up garbage collection for the call: large matrices belong off-heap.
  */
 public final class NativeGemm implements Gemm {
 
@@ -48,8 +50,8 @@ public final class NativeGemm implements Gemm {
         MemorySegment cs = Operands.elements(c, cOffset, cExtent, "C");
         int status;
         try {
-            status = (int) NativeKernels.SGEMM.forWork(workOf(m, n, k)).invokeExact(
-                    transA ? 1 : 0, transB ? 1 : 0, (long) m, (long) n, (long) k, alpha,
+            MethodHandle call = NativeKernels.SGEMM.forWork(workOf(m, n, k), Operands.onHeap(a, b, c));
+            status = (int) call.invokeExact(transA ? 1 : 0, transB ? 1 : 0, (long) m, (long) n, (long) k, alpha,
                     as, (long) lda, bs, (long) ldb, beta, cs, (long) ldc, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -79,8 +81,9 @@ public final class NativeGemm implements Gemm {
         MemorySegment cs = Operands.elements(c, cOffset, Operands.batchExtent(cExtent, strideC, batch), "C");
         int status;
         try {
-            status = (int) NativeKernels.SGEMM_BATCHED.forWork(workOf(m, n, k) * batch).invokeExact(
-                    transA ? 1 : 0, transB ? 1 : 0, (long) m, (long) n, (long) k, alpha,
+            MethodHandle call = NativeKernels.SGEMM_BATCHED.forWork(workOf(m, n, k) * batch,
+                    Operands.onHeap(a, b, c));
+            status = (int) call.invokeExact(transA ? 1 : 0, transB ? 1 : 0, (long) m, (long) n, (long) k, alpha,
                     as, (long) lda, strideA, bs, (long) ldb, strideB,
                     beta, cs, (long) ldc, strideC, (long) batch, threads);
         } catch (Throwable t) {

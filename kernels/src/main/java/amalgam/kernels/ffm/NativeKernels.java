@@ -20,7 +20,8 @@ final class NativeKernels {
 
     /**
      * The two ways to call one function: {@code critical} skips the thread-state transition (a visible
-     * saving for microsecond calls, a GC stall for long ones), {@code regular} is the normal downcall.
+     * saving for microsecond calls, a GC stall for long ones) and accepts heap segments; {@code regular}
+     * is the normal downcall, for long calls on off-heap memory.
      */
     record Downcall(MethodHandle critical, MethodHandle regular) {
         /** Below this much work (elements or flops / 64) a call is short enough to run critical. */
@@ -31,8 +32,9 @@ final class NativeKernels {
                     NativeLibrary.downcall(name, descriptor, false));
         }
 
-        MethodHandle forWork(long work) {
-            return work <= CRITICAL_MAX_WORK ? critical : regular;
+        /** The handle for a call of this much work; {@code onHeap}: some operand wraps a Java array. */
+        MethodHandle forWork(long work, boolean onHeap) {
+            return onHeap || work <= CRITICAL_MAX_WORK ? critical : regular;
         }
     }
 

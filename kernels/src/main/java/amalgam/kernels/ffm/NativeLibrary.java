@@ -50,7 +50,8 @@ public final class NativeLibrary {
 
     /**
      * A downcall handle for one exported function. {@code critical} calls skip the thread-state transition,
-     * which pays only for calls of a few microseconds: a critical call holds up garbage collection.
+     * which pays only for calls of a few microseconds (a critical call holds up garbage collection), and
+     * may be passed heap segments: the GC cannot move an array while the call runs.
      */
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, boolean critical) {
         requireAvailable();
@@ -58,7 +59,7 @@ public final class NativeLibrary {
                 .orElseThrow(() -> new IllegalStateException(RESOURCE + " lacks the symbol " + name
                         + "; it is older than the Java code: rebuild with mvn package"));
         return critical
-                ? LINKER.downcallHandle(symbol, descriptor, Linker.Option.critical(false))
+                ? LINKER.downcallHandle(symbol, descriptor, Linker.Option.critical(true))
                 : LINKER.downcallHandle(symbol, descriptor);
     }
 

@@ -22,6 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * every other implementation is measured against. Like {@link NativeLibrary}, loading never throws;
  * {@link #isAvailable()} and {@link #unavailableReason()} say whether it can be used.
  *
+ * <p>Heap segments work, through a critical downcall that holds up garbage collection while OpenBLAS runs.
+ *
  * <p>OpenBLAS has one process-wide thread count; each call sets it to this instance's count when it
  * differs from the last one set, so instances with different counts should not run concurrently.
  */
@@ -38,7 +40,9 @@ public final class OpenBlasGemm implements Gemm {
     private static final Binding BINDING = bind();
     private static volatile int threadsSet = -1;
 
-    private record Binding(MethodHandle sgemm, MethodHandle setThreads, String unavailableReason) {}
+    /** {@code sgemmOnHeap}: a critical downcall, the only kind that may be passed heap segments. */
+    private record Binding(MethodHandle sgemm, MethodHandle sgemmOnHeap, MethodHandle setThreads,
+                           String unavailableReason) {}
 
     private final int threads;
 
@@ -92,7 +96,8 @@ public final class OpenBlasGemm implements Gemm {
             }
             // CBLAS rejects (prints and skips) a leading dimension below max(1, columns), even where a single
             // row makes it irrelevant; raise it to that floor, which cannot change what is read.
-            BINDING.sgemm.invokeExact(CBLAS_ROW_MAJOR, transA ? CBLAS_TRANS : CBLAS_NO_TRANS,
+            MethodHandle sgemm = Operands.onHeap(a, b, c) ? BINDING.sgemmOnHeap : BINDING.sgemm;
+            sgemm.invokeExact(CBLAS_ROW_MAJOR, transA ? CBLAS_TRANS : CBLAS_NO_TRANS,
                     transB ? CBLAS_TRANS : CBLAS_NO_TRANS, m, n, k, alpha,
                     as, Math.max(lda, Math.max(1, aCols)), bs, Math.max(ldb, Math.max(1, bCols)),
                     beta, cs, Math.max(ldc, Math.max(1, n)));
@@ -123,9 +128,10 @@ public final class OpenBlasGemm implements Gemm {
                     JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
                     JAVA_FLOAT, ADDRESS, JAVA_INT);
             return new Binding(linker.downcallHandle(sgemm.get(), sgemmDescriptor),
+                    linker.downcallHandle(sgemm.get(), sgemmDescriptor, Linker.Option.critical(true)),
                     linker.downcallHandle(setThreads.get(), FunctionDescriptor.ofVoid(JAVA_INT)), null);
         }
-        return new Binding(null, null, String.join("; ", failures)
+        return new Binding(null, null, null, String.join("; ", failures)
                 + " (install OpenBLAS: apt-get install libopenblas0-pthread)");
     }
 }

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
  * Bounds checks before a pointer leaves Java. C does not check, so an out-of-range offset or leading
  * dimension would corrupt memory or crash the JVM; here it becomes an exception that names the operand.
  * Each method returns the slice the C code may touch, which also keeps its arena alive for the call.
+ * Heap segments (over Java arrays) are accepted; callers must then use a critical downcall.
  */
 final class Operands {
 
@@ -16,10 +17,6 @@ final class Operands {
     /** Elements [offset, offset + count) of {@code segment}. */
     static MemorySegment elements(MemorySegment segment, long offset, long count, String operand) {
         if (segment == null) throw new NullPointerException(operand + " is null");
-        if (!segment.isNative()) {
-            throw new IllegalArgumentException(operand + " is a heap segment; native kernels need off-heap memory"
-                    + " (FloatSegments.allocate)");
-        }
         long length = FloatSegments.length(segment);
         if (offset < 0 || count < 0 || offset > length - count) {
             throw new IndexOutOfBoundsException(operand + ": elements [" + offset + ", " + (offset + count)
@@ -31,6 +28,14 @@ final class Operands {
     /** Like {@link #elements} but null stays {@link MemorySegment#NULL}, for optional operands. */
     static MemorySegment optional(MemorySegment segment, long offset, long count, String operand) {
         return segment == null ? MemorySegment.NULL : elements(segment, offset, count, operand);
+    }
+
+    /** True when any of the segments wraps a Java array (null ones, standing for absent operands, do not). */
+    static boolean onHeap(MemorySegment... segments) {
+        for (MemorySegment s : segments) {
+            if (s != null && !s.isNative()) return true;
+        }
+        return false;
     }
 
     /** Elements a rows×cols matrix with row stride {@code ld} spans: 0 when it is empty. */

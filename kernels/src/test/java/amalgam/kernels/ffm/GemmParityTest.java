@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +92,14 @@ abstract class GemmParityTest {
 
     static Stream<Arguments> blockCrossingShapes() {
         return Stream.of(Arguments.of(2400, 40, 20), Arguments.of(3, 4100, 100), Arguments.of(48, 48, 600));
+    }
+
+    @Test
+    void heapSegmentsGiveTheSameResult() {
+        for (int threads : THREADS) {
+            GemmProblem problem = GemmProblem.random(11, true, false, 40, 70, 90, 1f, 0.5f, 2, 1);
+            assertArrayEquals(problem.run(gemm(threads)), problem.run(gemm(threads), true), "threads=" + threads);
+        }
     }
 
     @Test

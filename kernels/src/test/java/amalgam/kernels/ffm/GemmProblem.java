@@ -62,11 +62,17 @@ record GemmProblem(boolean transA, boolean transB, int m, int n, int k, float al
         return (int) (OFFSET + t * strideC + (long) i * ldc + j);
     }
 
-    /** C after running {@code gemm} (batched when batch &gt; 1) on copies of the operands. */
+    /** C after running {@code gemm} (batched when batch &gt; 1) on off-heap copies of the operands. */
     float[] run(Gemm gemm) {
+        return run(gemm, false);
+    }
+
+    /** Like {@link #run(Gemm)}, on segments over Java arrays when {@code onHeap}. */
+    float[] run(Gemm gemm, boolean onHeap) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment as = FloatSegments.of(arena, a), bs = FloatSegments.of(arena, b);
-            MemorySegment cs = FloatSegments.of(arena, c);
+            MemorySegment as = onHeap ? MemorySegment.ofArray(a.clone()) : FloatSegments.of(arena, a);
+            MemorySegment bs = onHeap ? MemorySegment.ofArray(b.clone()) : FloatSegments.of(arena, b);
+            MemorySegment cs = onHeap ? MemorySegment.ofArray(c.clone()) : FloatSegments.of(arena, c);
             if (batch == 1) {
                 gemm.gemm(transA, transB, m, n, k, alpha, as, OFFSET, lda, bs, OFFSET, ldb, beta, cs, OFFSET, ldc);
             } else {
