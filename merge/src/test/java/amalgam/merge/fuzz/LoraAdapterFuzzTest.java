@@ -1,0 +1,72 @@
+package amalgam.merge.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import amalgam.merge.InputException;
+import amalgam.merge.adapter.AdapterConfig;
+import amalgam.merge.adapter.LoraAdapter;
+import amalgam.merge.adapter.LoraModule;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Coverage-guided fuzzing of a whole adapter directory: config and weights together, so that the fuzzer reaches
+ * the checks between them (factor pairs, ranks against r and rank_pattern, 2-D shapes, non-finite weights) and
+ * not only each parser alone.
+ *
+ * <p>Input layout: two bytes little-endian give the config's length n; the next n bytes (fewer if the input ends)
+ * are {@code adapter_config.json}; the rest is {@code adapter_model.safetensors}. Properties as in
+ * {@link SafetensorsFuzzTest} and {@link AdapterConfigFuzzTest}: only {@link InputException} escapes, heap within
+ * the config's tree factor plus the weights' size plus the slack, and each factor load takes exactly its fp32 size
+ * off-heap.
+ *
+ * <p>A plain {@code mvn test} replays the committed inputs under
+ * {@code src/test/resources/amalgam/merge/fuzz/LoraAdapterFuzzTestInputs/openAndLoadEveryModule/}. To fuzz, from
+ * the repository root (see docs/fuzzing.md):
+ * <pre>
+ * JAZZER_FUZZ=1 mvn -o -pl merge -am test -Dtest=LoraAdapterFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Djazzer.max_duration=5m
+ * </pre>
+ */
+class LoraAdapterFuzzTest {
+
+    @TempDir
+    static Path dir;
+
+    @FuzzTest(maxDuration = "2m")
+    void openAndLoadEveryModule(byte[] input) throws IOException {
+        int configLength = input.length < 2 ? 0
+                : Math.min(input.length - 2, (input[0] & 0xff) | (input[1] & 0xff) << 8);
+        int weightsStart = Math.min(input.length, 2 + configLength);
+        byte[] config = Arrays.copyOfRange(input, Math.min(2, input.length), weightsStart);
+        byte[] weights = Arrays.copyOfRange(input, weightsStart, input.length);
+        Files.write(dir.resolve(AdapterConfig.FILE_NAME), config);
+        Files.write(dir.resolve(LoraAdapter.WEIGHTS_FILE), weights);
+        // The first pass pays for class loading and call-site linking on this input's path; the second is measured.
+        openAndLoadEveryModule();
+        long heapBefore = HeapAllocations.currentThread();
+        openAndLoadEveryModule();
+        FuzzBounds.assertHeapWithin(heapBefore, FuzzBounds.CONFIG_HEAP_FACTOR * config.length + weights.length);
+    }
+
+    private static void openAndLoadEveryModule() {
+        try (LoraAdapter adapter = LoraAdapter.open(dir)) {
+            for (LoraModule module : adapter.modules()) {
+                try (CountingArena arena = new CountingArena()) {
+                    MemorySegment a = adapter.loadA(module, arena);
+                    MemorySegment b = adapter.loadB(module, arena);
+                    assertEquals(Float.BYTES * Math.max(1, module.rank() * module.inFeatures()), a.byteSize());
+                    assertEquals(Float.BYTES * Math.max(1, module.outFeatures() * module.rank()), b.byteSize());
+                    assertEquals(a.byteSize() + b.byteSize(), arena.allocatedBytes(), () -> "off-heap for " + module);
+                }
+            }
+        } catch (InputException e) {
+            FuzzBounds.assertOneLine(e);
+        }
+    }
+}
