@@ -22,7 +22,8 @@ class ModulePatternsTest {
             patterns.add(key, 1, "test");
             Pattern regex = Pattern.compile("(.*\\.)?(" + key + ")$");
             for (String module : MODULES) {
-                assertEquals(regex.matcher(module).matches(), patterns.lookup(module).isPresent(), key + " on " + module);
+                assertEquals(regex.matcher(module).matches(), patterns.lookup(module).isPresent(),
+                        key + " on " + module);
             }
         }
     }

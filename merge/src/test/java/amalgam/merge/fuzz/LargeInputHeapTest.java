@@ -68,6 +68,7 @@ class LargeInputHeapTest {
                 .getBytes(StandardCharsets.UTF_8));
         InputException e = assertThrows(InputException.class,
                 () -> AdapterConfig.read(file));
-        assertEquals(file + ": is " + Files.size(file) + " bytes; an adapter config is a few kilobytes", e.getMessage());
+        assertEquals(file + ": is " + Files.size(file) + " bytes; an adapter config is a few kilobytes",
+                e.getMessage());
     }
 }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Properties: (1) the only exception that escapes is {@link InputException}, with a one-line message;
  * (2) the heap allocated while opening, loading and closing stays within {@link FuzzBounds#HEADER_HEAP_FACTOR}
- * times the header plus {@link FuzzBounds#HEAP_SLACK_BYTES} — nothing for the data section, which is mapped; (3) off-heap, each load takes exactly the fp32 size of its tensor — a shape
- * already checked against the bytes on disk, so at most twice the stored bytes for a 16-bit tensor and never
- * anything the header merely claims — and is freed before the next (a merge streams tensors the same way).
+ * times the header plus {@link FuzzBounds#HEAP_SLACK_BYTES}, with nothing for the data section, which is mapped;
+ * (3) off-heap, each load takes exactly the fp32 size of its tensor — a shape already checked against the bytes
+ * on disk, so at most twice the stored bytes for a 16-bit tensor and never anything the header merely claims —
+ * and is freed before the next (a merge streams tensors the same way).
  *
  * <p>A plain {@code mvn test} replays the committed inputs under
  * {@code src/test/resources/amalgam/merge/fuzz/SafetensorsFuzzTestInputs/openAndReadEverything/}. To fuzz, from
