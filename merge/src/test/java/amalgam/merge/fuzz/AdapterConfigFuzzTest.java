@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.merge.InputException;
 import amalgam.merge.adapter.AdapterConfig;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,11 @@ class AdapterConfigFuzzTest {
     private static final List<String> MODULES = List.of("model.layers.0.self_attn.q_proj",
             "model.layers.11.mlp.down_proj", "lm_head", "q_proj", "");
 
+    // The config's vocabulary, so that mutations spend their time past the JSON syntax.
+    @DictionaryEntries({
+            "\"r\"", "\"lora_alpha\"", "\"rank_pattern\"", "\"alpha_pattern\"", "\"use_rslora\"", "\"use_dora\"",
+            "\"peft_type\"", "\"LORA\"", "\"target_modules\"", "\"fan_in_fan_out\"", "\"base_model_name_or_path\"",
+            "q_proj", "layers\\."})
     @FuzzTest(maxDuration = "2m")
     void parseAndQuery(byte[] json) {
         long heap = HeapAllocations.steadyState(() -> parseAndQueryOnce(json));

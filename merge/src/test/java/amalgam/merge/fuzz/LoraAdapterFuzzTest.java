@@ -6,6 +6,7 @@ import amalgam.merge.InputException;
 import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -38,6 +39,13 @@ class LoraAdapterFuzzTest {
     @TempDir
     static Path dir;
 
+    // Both files' vocabulary and PEFT's key names, so that mutations reach the checks between them.
+    @DictionaryEntries({
+            "\"r\"", "\"lora_alpha\"", "\"rank_pattern\"", "\"alpha_pattern\"", "\"use_rslora\"", "\"use_dora\"",
+            "\"peft_type\"", "\"LORA\"", "\"target_modules\"", "\"fan_in_fan_out\"", "\"base_model_name_or_path\"",
+            "q_proj", "layers\\.", "\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F32\"",
+            "\"F16\"", "\"BF16\"", "\"F64\"", "\"I8\"", "base_model.model.", ".lora_A.weight", ".lora_B.weight",
+            ".lora_embedding_A", ".lora_embedding_B", "lora_magnitude_vector"})
     @FuzzTest(maxDuration = "2m")
     void openAndLoadEveryModule(byte[] input) throws IOException {
         int configLength = input.length < 2 ? 0
