@@ -31,8 +31,12 @@ import java.util.TreeMap;
 public final class AdapterConfig {
 
     public static final String FILE_NAME = "adapter_config.json";
-    /** Real configs are a few kilobytes; this only bounds what a hostile one can make us parse. */
-    private static final long MAX_CONFIG_BYTES = 16L << 20;
+    /**
+     * Real configs are a few kilobytes (tens with a rank_pattern per module); this bounds what a hostile one can make
+     * us parse. Parsing costs up to ~100 bytes of heap per byte of JSON (tree nodes, pattern entries), so the cap
+     * keeps a hostile config to a few hundred megabytes at worst rather than gigabytes.
+     */
+    private static final long MAX_CONFIG_BYTES = 4L << 20;
     private static final StrictJson JSON = new StrictJson(MAX_CONFIG_BYTES);
 
     private final ObjectNode raw;

@@ -26,15 +26,44 @@ import java.util.regex.PatternSyntaxException;
  */
 final class ModulePatterns<V> {
 
-    /** One key of the map, compiled once. */
-    record Entry<V>(String key, Pattern regex, V value) {}
+    /**
+     * Keys that need a compiled regular expression. A compiled key costs kilobytes, so a hostile config of many tiny
+     * regex keys would cost hundreds of times its size; hand-written regex keys number a handful. Plain module
+     * names (the usual key, and every key Amalgam writes) are matched as text and not counted.
+     */
+    static final int MAX_REGEX_KEYS = 1000;
+    /** Letters, digits and '_' in segments joined by escaped dots: a key that can only match itself. */
+    private static final Pattern LITERAL_KEY = Pattern.compile("\\w+(\\\\\\.\\w+)*");
+
+    /**
+     * One key of the map: {@code literal} is the module-name suffix a plain key stands for (null when the key needs
+     * {@code regex}, compiled once).
+     */
+    record Entry<V>(String key, String literal, Pattern regex, V value) {
+
+        /** PEFT's rule: the key matches a whole trailing run of dot-separated segments of the module name. */
+        boolean matches(String module) {
+            if (regex != null) return regex.matcher(module).matches();
+            int prefix = module.length() - literal.length();
+            return module.endsWith(literal) && (prefix == 0 || module.charAt(prefix - 1) == '.');
+        }
+    }
 
     private final List<Entry<V>> entries = new ArrayList<>();
+    private int regexKeys;
 
     /** Adds {@code key} (in config order); {@code where} names the config field in errors. */
     void add(String key, V value, String where) {
+        if (LITERAL_KEY.matcher(key).matches()) {
+            entries.add(new Entry<>(key, key.replace("\\.", "."), null, value));
+            return;
+        }
+        if (++regexKeys > MAX_REGEX_KEYS) {
+            throw new InputException(where, "more than " + MAX_REGEX_KEYS + " regular-expression keys; list module "
+                    + "names instead");
+        }
         try {
-            entries.add(new Entry<>(key, Pattern.compile("(.*\\.)?(" + key + ")$"), value));
+            entries.add(new Entry<>(key, null, Pattern.compile("(.*\\.)?(" + key + ")$"), value));
         } catch (PatternSyntaxException e) {
             throw new InputException(where, "key " + quote(key) + " is not a valid regular expression: "
                     + e.getDescription());
@@ -44,7 +73,7 @@ final class ModulePatterns<V> {
     /** The first entry whose key matches {@code module}, as PEFT chooses it. */
     Optional<Entry<V>> lookup(String module) {
         for (Entry<V> entry : entries) {
-            if (entry.regex().matcher(module).matches()) return Optional.of(entry);
+            if (entry.matches(module)) return Optional.of(entry);
         }
         return Optional.empty();
     }

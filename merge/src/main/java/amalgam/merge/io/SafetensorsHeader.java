@@ -141,7 +141,8 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> me
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw new InputException(where, field + " must be an array of integers");
         }
-        long[] values = new long[limit];
+        // Sized for a typical shape and grown on demand: a 64-slot array per tensor was most of a header's garbage.
+        long[] values = new long[Math.min(limit, 4)];
         int count = 0;
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
@@ -155,6 +156,7 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> me
                 throw new InputException(where, field + " must have at most " + limit + " entries"
                         + (limit == 2 ? " (2 entries: begin, end)" : ""));
             }
+            if (count == values.length) values = Arrays.copyOf(values, Math.min(limit, 2 * count));
             values[count++] = parser.getLongValue();
         }
         return Arrays.copyOf(values, count);
