@@ -117,7 +117,7 @@ public final class SelfCheckCommand implements Callable<Integer> {
     private void printSpeed(WorkerPool pool) {
         System.out.println();
         System.out.println("Speed (best of a few runs; `amalgam bench` measures carefully)");
-        double peak = MachinePeak.fmaGflops(pool, 20_000_000L);
+        double peak = MachinePeak.fmaGflops(pool, 20_000_000);
         double copy = MachinePeak.copyGBs(256L << 20, 5);
         System.out.printf("  machine: FMA peak %.0f GFLOP/s on %d threads (Vector API), memory copy %.1f GB/s%n",
                 peak, threads, copy);
