@@ -45,10 +45,11 @@ public final class DistCommand implements Callable<Integer> {
                     + "(./amalgam dist in a checkout); " + (Installation.isBundle(home)
                     ? "this is already a bundle: copy the directory instead" : "no pom.xml here"));
         }
-        BundleParts parts = BundleParts.collect(home);
-        List<String> ptx = parts.ptxModules();
-        RuntimeLinker linker = new RuntimeLinker(Installation.javaExecutable());
+        // An existing DIR is refused before any work; a failure later leaves neither DIR nor its staging sibling.
         try (AtomicOutput output = AtomicOutput.begin(out, force)) {
+            BundleParts parts = BundleParts.collect(home);
+            List<String> ptx = parts.ptxModules();
+            RuntimeLinker linker = new RuntimeLinker(Installation.javaExecutable());
             Path staging = output.directory();
             System.err.println("amalgam dist: finding the JDK modules our jars use (jdeps)…");
             Set<String> modules = linker.modulesFor(parts.jars());
