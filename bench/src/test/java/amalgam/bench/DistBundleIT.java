@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import amalgam.kernels.FloatSegments;
+import amalgam.merge.io.DType;
+import amalgam.merge.io.FloatTensor;
+import amalgam.merge.io.Safetensors;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +109,10 @@ class DistBundleIT {
         Run unknown = runBundle("no-such-command");
         assertEquals(2, unknown.status(), unknown.stdout() + unknown.stderr());
         assertTrue(unknown.stderr().contains("amalgam: error:"), unknown.stderr());
+        // A JVM that cannot start exits with 1: a second code, so a launcher that lost the status cannot pass.
+        Run badOption = runBundle(Map.of("AMALGAM_JAVA_OPTS", "-XX:+NoSuchOptionAnywhere"), "--version");
+        assertEquals(1, badOption.status(), badOption.stdout() + badOption.stderr());
+        assertTrue(badOption.stderr().contains("NoSuchOptionAnywhere"), badOption.stderr());
     }
 
     @Test
@@ -122,8 +133,55 @@ class DistBundleIT {
         assertTrue(bench.stdout().contains("impl=vector"), bench.stdout());
     }
 
+    /**
+     * Reads and writes adapters on the bundle's runtime: Jackson parses and writes adapter_config.json there
+     * without java.desktop, which the runtime leaves out (see RuntimeLinker.DROPPED).
+     */
+    @Test
+    void mergesAdaptersOnTheBundledRuntime() throws Exception {
+        Path first = adapter(temp.resolve("adapter-1"), 1);
+        Path second = adapter(temp.resolve("adapter-2"), 2);
+        Path merged = temp.resolve("merged");
+        Run merge = runBundle("merge", "-m", "ties", "-d", "0.5", "-o", merged.toString(), first.toString(), second.toString());
+        assertEquals(0, merge.status(), merge.stdout() + merge.stderr());
+        assertTrue(Files.readString(merged.resolve("adapter_config.json")).contains("\"peft_type\" : \"LORA\""));
+
+        Run inspect = runBundle("inspect", merged.toString());
+        assertEquals(0, inspect.status(), inspect.stdout() + inspect.stderr());
+        assertTrue(inspect.stdout().contains("model.layers.0.self_attn.q_proj"), inspect.stdout());
+    }
+
+    /** A PEFT LoRA adapter with rank-4 updates of two 16×16 projections, random weights from {@code seed}. */
+    private static Path adapter(Path dir, long seed) throws IOException {
+        Files.createDirectories(dir);
+        SplittableRandom random = new SplittableRandom(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+            for (String module : List.of("q_proj", "v_proj")) {
+                String prefix = "base_model.model.model.layers.0.self_attn." + module;
+                tensors.put(prefix + ".lora_A.weight", randomTensor(arena, random, 4, 16));
+                tensors.put(prefix + ".lora_B.weight", randomTensor(arena, random, 16, 4));
+            }
+            Safetensors.write(dir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"), DType.F32);
+        }
+        Files.writeString(dir.resolve("adapter_config.json"), """
+                {"peft_type": "LORA", "r": 4, "lora_alpha": 8, "base_model_name_or_path": "tiny/base",
+                 "target_modules": ["q_proj", "v_proj"]}""");
+        return dir;
+    }
+
+    private static FloatTensor randomTensor(Arena arena, SplittableRandom random, long rows, long cols) {
+        FloatTensor tensor = new FloatTensor(new long[] {rows, cols}, FloatSegments.allocate(arena, rows * cols));
+        for (long i = 0; i < rows * cols; i++) FloatSegments.set(tensor.data(), i, (float) (random.nextDouble() * 2 - 1));
+        return tensor;
+    }
+
     /** Runs bin/amalgam with an environment holding no JAVA_HOME and a PATH where no java can be found. */
     private static Run runBundle(String... arguments) throws Exception {
+        return runBundle(Map.of(), arguments);
+    }
+
+    private static Run runBundle(Map<String, String> extraEnvironment, String... arguments) throws Exception {
         Path tools = Files.createDirectories(temp.resolve("tools"));
         for (String tool : new String[] {"/bin/ls", "/bin/sed", "/usr/bin/dirname"}) {
             Path link = tools.resolve(Path.of(tool).getFileName());
@@ -131,7 +189,9 @@ class DistBundleIT {
         }
         List<String> command = new ArrayList<>(List.of(bundle.resolve("bin/amalgam").toString()));
         command.addAll(List.of(arguments));
-        return run(command, Map.of("PATH", tools.toString(), "HOME", temp.toString()));
+        Map<String, String> environment = new LinkedHashMap<>(Map.of("PATH", tools.toString(), "HOME", temp.toString()));
+        environment.putAll(extraEnvironment);
+        return run(command, environment);
     }
 
     private static Run run(List<String> command, Map<String, String> environment) throws Exception {

@@ -36,6 +36,8 @@ filter_incubator_warning() {
     done
 }
 
+# Without set +e a failing java would end the subshell before its status is reported.
+set +e
 # shellcheck disable=SC2086 # AMALGAM_JAVA_OPTS is split on purpose
 { status=$( { { "$JAVA" ${AMALGAM_JAVA_OPTS:-} \
         --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
