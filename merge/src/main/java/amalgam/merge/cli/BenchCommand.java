@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code amalgam bench}: runs the JMH benchmarks in their own JVM with short settings and prints a table with FLOP/s and the share of the peer (OpenBLAS) measured in the same run.
+ * {@code amalgam bench}: runs the JMH benchmarks in their own JVM with short settings and prints a table with
+ * FLOP/s and the share of the peer (OpenBLAS) measured in the same run. The benchmark JVM runs on the same Java
+ * as this one, and JMH forks its measurement JVMs with that Java too, so a bundle measures on its own runtime.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
@@ -36,7 +38,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path jar = Installation.benchmarkJar();
         if (!Files.isRegularFile(jar)) {
-            throw new InputException(jar.toString(), "benchmarks jar not found; ./amalgam builds it on its next run");
+            throw new InputException(jar.toString(), Installation.isBundle(Installation.home())
+                    ? "benchmarks jar not found; the bundle is incomplete (write it again with amalgam dist)"
+                    : "benchmarks jar not found; ./amalgam builds it on its next run");
         }
         List<String> command = new ArrayList<>();
         command.add(Installation.javaExecutable());

@@ -5,6 +5,7 @@ import amalgam.merge.io.AtomicOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -96,7 +97,7 @@ public final class DistCommand implements Callable<Integer> {
         try (Stream<Path> files = Files.walk(directory)) {
             long total = 0;
             for (Path file : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) total += Files.size(file);
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) total += Files.size(file);
             }
             return total;
         }

@@ -1,5 +1,6 @@
 package amalgam.merge.cli;
 
+import amalgam.merge.InputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ final class ExternalTool {
         Path javaPath = Path.of(java).toAbsolutePath();
         Path tool = javaPath.resolveSibling(name);
         if (!Files.isExecutable(tool)) {
-            throw new amalgam.merge.InputException(tool.toString(),
+            throw new InputException(tool.toString(),
                     "not found: amalgam dist needs the " + name + " of a full JDK beside " + javaPath);
         }
         return new ExternalTool(tool);
