@@ -125,7 +125,11 @@ class DistBundleIT {
 
     @Test
     void jmhRunsFromTheBundleOnItsOwnRuntime() throws Exception {
-        Run bench = runBundle("bench", "GemmBench", "-p", "n=16", "-p", "impl=vector", "-p", "threads=1",
+        // JMH holds a machine-wide lock file in java.io.tmpdir; a private tmpdir keeps other JMH runs on this
+        // machine from failing this test. JAVA_TOOL_OPTIONS reaches every JVM: the CLI, the report and JMH's fork.
+        Path jmhTemp = Files.createDirectories(temp.resolve("jmh-tmp"));
+        Run bench = runBundle(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + jmhTemp),
+                "bench", "GemmBench", "-p", "n=16", "-p", "impl=vector", "-p", "threads=1",
                 "--warmup", "0", "--iterations", "1", "--time-ms", "50");
         assertEquals(0, bench.status(), bench.stdout() + bench.stderr());
         // JMH names the JVM it forks: it must be the bundle's, not the JDK that runs this test.
