@@ -11,14 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code amalgam bench}: runs the JMH benchmarks in their own JVM (the shaded benchmarks jar) with short
- * settings and prints a table with FLOP/s and the share of the peer (OpenBLAS) measured in the same run.
+ * {@code amalgam bench}: runs the JMH benchmarks in their own JVM with short settings and prints a table with
+ * FLOP/s and the share of the peer (OpenBLAS) measured in the same run. The benchmark JVM runs on the same Java
+ * as this one, and JMH forks its measurement JVMs with that Java too, so a bundle measures on its own runtime.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
                 "Run JMH benchmarks with short settings and print a table: time per operation, GFLOP/s, and the",
                 "percentage of OpenBLAS measured in the same run. For publication-grade numbers run the jar",
-                "directly with JMH's defaults: java -jar bench/target/benchmarks.jar GemmBench",
+                "directly with JMH's defaults: java -jar bench/target/benchmarks.jar GemmBench (source tree).",
+                "JMH's measurement JVMs are started with the same Java runtime as this one.",
                 "",
                 "Examples:",
                 "  amalgam bench                          all GemmBench sizes, threads 1 and 2 (about two minutes)",
@@ -34,15 +36,17 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path jar = Installation.benchmarksJar();
+        Path jar = Installation.benchmarkJar();
         if (!Files.isRegularFile(jar)) {
-            throw new InputException(jar.toString(), "benchmarks jar not found; ./amalgam builds it on its next run");
+            throw new InputException(jar.toString(), Installation.isBundle(Installation.home())
+                    ? "benchmarks jar not found; the bundle is incomplete (write it again with amalgam dist)"
+                    : "benchmarks jar not found; ./amalgam builds it on its next run");
         }
         List<String> command = new ArrayList<>();
         command.add(Installation.javaExecutable());
         command.addAll(Installation.JVM_FLAGS);
         command.add("-cp");
-        command.add(jar.toString());
+        command.add(Installation.benchmarkClasspath());
         command.add("amalgam.bench.BenchReport");
         command.addAll(argumentsAfterCommandName(spec.commandLine().getParseResult().originalArgs()));
         Process process = new ProcessBuilder(command).inheritIO().start();

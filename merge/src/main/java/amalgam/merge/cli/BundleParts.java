@@ -1,0 +1,70 @@
+package amalgam.merge.cli;
+
+import amalgam.merge.InputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+/**
+ * The jars a bundle's lib/ receives, collected from a source tree's Maven build: the CLI jar with its runtime
+ * dependencies (merge/target), and the thin benchmark jar with JMH (bench/target). Each file name appears once.
+ */
+record BundleParts(List<Path> jars) {
+
+    /** Collects the parts under {@code home}, failing with what to build when one is missing. */
+    static BundleParts collect(Path home) throws IOException {
+        Map<String, Path> byName = new LinkedHashMap<>();
+        add(byName, require(home.resolve("merge/target/amalgam-merge.jar")));
+        addAll(byName, requireDirectory(home.resolve("merge/target/lib")));
+        add(byName, require(home.resolve("bench/target").resolve(BundleLayout.BENCH_JAR)));
+        addAll(byName, requireDirectory(home.resolve("bench/target/lib")));
+        return new BundleParts(List.copyOf(byName.values()));
+    }
+
+    /** The names of the PTX modules inside the kernels jar (amalgam/cuda/*.ptx); empty when nvcc was absent. */
+    List<String> ptxModules() throws IOException {
+        List<String> modules = new ArrayList<>();
+        for (Path jar : jars) {
+            if (!jar.getFileName().toString().startsWith("amalgam-kernels")) continue;
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                zip.stream().map(entry -> entry.getName())
+                        .filter(name -> name.startsWith("amalgam/cuda/") && name.endsWith(".ptx"))
+                        .map(name -> name.substring("amalgam/cuda/".length()))
+                        .sorted().forEach(modules::add);
+            }
+        }
+        return modules;
+    }
+
+    private static void add(Map<String, Path> byName, Path jar) {
+        byName.putIfAbsent(jar.getFileName().toString(), jar);
+    }
+
+    private static void addAll(Map<String, Path> byName, Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            files.filter(file -> file.getFileName().toString().endsWith(".jar")).sorted()
+                    .forEach(jar -> add(byName, jar));
+        }
+    }
+
+    private static Path require(Path file) {
+        if (!Files.isRegularFile(file)) throw missing(file);
+        return file;
+    }
+
+    private static Path requireDirectory(Path directory) {
+        if (!Files.isDirectory(directory)) throw missing(directory);
+        return directory;
+    }
+
+    private static InputException missing(Path path) {
+        return new InputException(path.toString(),
+                "not built yet; run ./amalgam once (it builds) or mvn -DskipTests package, then amalgam dist again");
+    }
+}
