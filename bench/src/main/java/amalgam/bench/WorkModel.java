@@ -20,6 +20,7 @@ final class WorkModel {
     static Work of(String benchmark, Map<String, String> params) {
         return switch (benchmark.substring(0, benchmark.indexOf('.'))) {
             case "GemmBench" -> new Work(GemmBench.flopsPerOp(Integer.parseInt(params.get("n"))), "FLOP");
+            case "MergeBench" -> new Work(MergeBench.bytesPerOp(params), "B");
             default -> UNKNOWN;
         };
     }

@@ -14,6 +14,9 @@ import java.util.List;
  */
 public final class DeltaSpaceMerge {
 
+    /** {@code -Damalgam.timing=true} prints each module's phase times to stderr: how the speed work is profiled. */
+    private static final boolean TIMING = Boolean.getBoolean("amalgam.timing");
+
     private final ComputeContext ctx;
     private final RandomizedSvd svd;
     private final List<MemorySegment> buffers = new ArrayList<>();
@@ -56,15 +59,23 @@ public final class DeltaSpaceMerge {
                                long stream, Arena arena) {
         Weights.check(updates, weights);
         int out = updates.getFirst().outFeatures(), in = updates.getFirst().inFeatures();
+        long start = System.nanoTime();
         List<MemorySegment> deltas = new ArrayList<>(updates.size());
         for (int i = 0; i < updates.size(); i++) {
             DenseMatrix delta = new DenseMatrix(out, in, deltaBuffer(i, (long) out * in));
             updates.get(i).deltaInto(ctx.backend(), delta, 1);
             deltas.add(delta.data());
         }
+        long materialised = System.nanoTime();
         MemorySegment merged = deltas.getFirst();
         merge.mergeOverwriting(out, in, deltas, weights, stream, merged);
-        return svd.truncate(new DenseMatrix(out, in, merged), rank, arena);
+        long combined = System.nanoTime();
+        LowRankUpdate result = svd.truncate(new DenseMatrix(out, in, merged), rank, arena);
+        if (TIMING) {
+            System.err.printf("timing: %d×%d deltas %.0f ms, merge %.0f ms, svd %.0f ms%n", out, in,
+                    (materialised - start) / 1e6, (combined - materialised) / 1e6, (System.nanoTime() - combined) / 1e6);
+        }
+        return result;
     }
 
     /** The i-th reusable delta buffer, sliced to n floats; grown (never shrunk) when a module needs more. */
