@@ -123,8 +123,6 @@ public final class MergeCommand implements Callable<Integer> {
                 String warning = inputs.baseModelWarning();
                 if (warning != null) err.println("amalgam: warning: " + warning);
                 DType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(DType.F32);
-                merger.warmUp(adapterDirectories.size(), outputs.getFirst().rank(),
-                        outputs.stream().mapToLong(m -> m.inFeatures() * m.outFeatures()).max().orElse(0));
                 MergeProgress progress = new MergeProgress(err, MergeProgress.stderrIsTerminal(), outputs.size());
                 try {
                     write(inputs, outputs, merger, dtype, progress);

@@ -3,7 +3,6 @@ package amalgam.merge.cli;
 import amalgam.merge.algorithms.ComputeContext;
 import amalgam.merge.algorithms.Concatenation;
 import amalgam.merge.algorithms.DeltaSpaceMerge;
-import amalgam.merge.algorithms.DenseMergeWarmup;
 import amalgam.merge.algorithms.FactorSpaceMerge;
 import amalgam.merge.algorithms.LoraLego;
 import amalgam.merge.algorithms.LowRankUpdate;
@@ -29,20 +28,6 @@ final class ModuleMerger {
         this.plan = plan;
         this.tensorMerge = plan.method().isTensorMerge() ? plan.method().tensorMerge(ctx, plan.settings()) : null;
         this.deltaSpace = new DeltaSpaceMerge(ctx, new RandomizedSvd(ctx.backend(), plan.settings().seed()));
-    }
-
-    /** Below this many ΔW entries in the largest module, a merge is over before compiled loops would pay. */
-    private static final long WARM_UP_FROM_ENTRIES = 1 << 20;
-
-    /**
-     * Gets the dense merge's loops compiled on small modules first, when this plan runs them on modules large
-     * enough for it to pay (see {@link DenseMergeWarmup}).
-     */
-    void warmUp(int adapters, int rank, long largestModuleEntries) {
-        if (largestModuleEntries < WARM_UP_FROM_ENTRIES) return;
-        if (plan.method().isTensorMerge() && plan.space() == MergePlan.Space.DELTA && !isLinear()) {
-            DenseMergeWarmup.run(deltaSpace, tensorMerge, adapters, rank);
-        }
     }
 
     /**

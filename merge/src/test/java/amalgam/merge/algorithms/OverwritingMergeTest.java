@@ -70,18 +70,4 @@ class OverwritingMergeTest {
                     LowRank.delta(reused.dense(module, weights, ties, 3, 0, ARENA)), 0);
         }
     }
-
-    @Test
-    void warmingUpLeavesLaterMergesUnchanged() {
-        Random random = new Random(13);
-        List<LowRankUpdate> module = List.of(LowRank.random(random, 40, 33, 3, 0.5),
-                LowRank.random(random, 40, 33, 2, 2), LowRank.random(random, 40, 33, 4, 1));
-        double[] weights = {1, 0.8, -0.5};
-        TensorMerge ties = MergeMethod.TIES.tensorMerge(CTX, MergeSettings.defaults().withDensity(0.2));
-        DeltaSpaceMerge fresh = new DeltaSpaceMerge(CTX, new RandomizedSvd(CTX.backend(), 4));
-        DeltaSpaceMerge warmed = new DeltaSpaceMerge(CTX, new RandomizedSvd(CTX.backend(), 4));
-        DenseMergeWarmup.run(warmed, ties, module.size(), 3, 1);
-        assertArrayEquals(LowRank.delta(fresh.dense(module, weights, ties, 3, 0, ARENA)),
-                LowRank.delta(warmed.dense(module, weights, ties, 3, 0, ARENA)), 0);
-    }
 }
