@@ -22,6 +22,7 @@ final class WorkModel {
             case "GemmBench" -> new Work(GemmBench.flopsPerOp(Integer.parseInt(params.get("n"))), "FLOP");
             case "LoraForwardBench" -> new Work(
                     LoraForwardBench.flopsPerOp(Integer.parseInt(params.get("tokens")), params.get("mode")), "FLOP");
+            case "MergeBench" -> new Work(MergeBench.bytesPerOp(params), "B");
             default -> UNKNOWN;
         };
     }

@@ -1,5 +1,7 @@
 package amalgam.merge.algorithms;
 
+import amalgam.kernels.FloatSegments;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -12,8 +14,12 @@ import java.util.List;
  */
 public final class DeltaSpaceMerge {
 
+    /** {@code -Damalgam.timing=true} prints each module's phase times to stderr: how the speed work is profiled. */
+    private static final boolean TIMING = Boolean.getBoolean("amalgam.timing");
+
     private final ComputeContext ctx;
     private final RandomizedSvd svd;
+    private final List<MemorySegment> buffers = new ArrayList<>();
 
     public DeltaSpaceMerge(ComputeContext ctx, RandomizedSvd svd) {
         this.ctx = ctx;
@@ -43,17 +49,42 @@ public final class DeltaSpaceMerge {
      * Materialises each s_i B_i A_i (scale folded here, weights left to the merge), merges them with
      * {@code merge}, and returns the rank-R truncated SVD of the merged ΔW. {@code stream} seeds the merge's
      * random masks (pass the module index).
+     *
+     * <p>The deltas live in buffers kept from one module to the next (module after module of one model have
+     * few distinct shapes), are sparsified where they lie, and the merged ΔW overwrites the first: one module
+     * costs n dense deltas of memory and no page-faulting of fresh ones. So one instance merges one module at
+     * a time.
      */
     public LowRankUpdate dense(List<LowRankUpdate> updates, double[] weights, TensorMerge merge, int rank,
                                long stream, Arena arena) {
         Weights.check(updates, weights);
         int out = updates.getFirst().outFeatures(), in = updates.getFirst().inFeatures();
-        try (Arena scratch = Arena.ofShared()) {
-            List<MemorySegment> deltas = new ArrayList<>(updates.size());
-            for (LowRankUpdate u : updates) deltas.add(u.delta(ctx.backend(), scratch).data());
-            DenseMatrix merged = DenseMatrix.zeros(scratch, out, in);
-            merge.merge(out, in, deltas, weights, stream, merged.data());
-            return svd.truncate(merged, rank, arena);
+        long start = System.nanoTime();
+        List<MemorySegment> deltas = new ArrayList<>(updates.size());
+        for (int i = 0; i < updates.size(); i++) {
+            DenseMatrix delta = new DenseMatrix(out, in, deltaBuffer(i, (long) out * in));
+            updates.get(i).deltaInto(ctx.backend(), delta, 1);
+            deltas.add(delta.data());
         }
+        long materialised = System.nanoTime();
+        MemorySegment merged = deltas.getFirst();
+        merge.mergeOverwriting(out, in, deltas, weights, stream, merged);
+        long combined = System.nanoTime();
+        LowRankUpdate result = svd.truncate(new DenseMatrix(out, in, merged), rank, arena);
+        if (TIMING) {
+            System.err.printf("timing: %d×%d deltas %.0f ms, merge %.0f ms, svd %.0f ms%n", out, in,
+                    (materialised - start) / 1e6, (combined - materialised) / 1e6, (System.nanoTime() - combined) / 1e6);
+        }
+        return result;
+    }
+
+    /** The i-th reusable delta buffer, sliced to n floats; grown (never shrunk) when a module needs more. */
+    private MemorySegment deltaBuffer(int i, long n) {
+        while (buffers.size() <= i) buffers.add(MemorySegment.NULL);
+        if (FloatSegments.length(buffers.get(i)) < n) {
+            // An automatic arena: a grown-out buffer is freed by the collector, the rest when this merge is.
+            buffers.set(i, FloatSegments.allocate(Arena.ofAuto(), n));
+        }
+        return buffers.get(i).asSlice(0, n * Float.BYTES);
     }
 }

@@ -4,6 +4,8 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
+import amalgam.kernels.FloatSegments;
+
 import java.lang.foreign.Arena;
 
 /**
@@ -32,19 +34,34 @@ final class FactoredSvd {
         // B = Q_L · U_R · Σ_R (m × rank) and A = V_Rᵀ · Q_Rᵀ (rank × n), zero beyond the first `kept` slices.
         DenseMatrix b = DenseMatrix.zeros(arena, left.rows(), rank);
         DenseMatrix a = DenseMatrix.zeros(arena, rank, right.rows());
+        double[][] us = u.getData(), vs = v.getData(); // plain arrays: the loops below run (m + n)·k·R times
         for (int c = 0; c < kept; c++) {
-            for (int i = 0; i < left.rows(); i++) {
-                double sum = 0;
-                for (int j = 0; j < k; j++) sum += ql.q().get(i, j) * u.getEntry(j, c);
-                b.set(i, c, (float) (sum * sigma[c]));
+            double[] uc = new double[k], vc = new double[k];
+            for (int j = 0; j < k; j++) {
+                uc[j] = us[j][c];
+                vc[j] = vs[j][c];
             }
-            for (int x = 0; x < right.rows(); x++) {
-                double sum = 0;
-                for (int j = 0; j < k; j++) sum += qr.q().get(x, j) * v.getEntry(j, c);
-                a.set(c, x, (float) sum);
-            }
+            rotate(ql.q(), uc, sigma[c], b, c, rank);
+            rotate(qr.q(), vc, 1, a, (long) c * right.rows(), 1);
         }
         return new LowRankUpdate(b, a, 1);
+    }
+
+    /**
+     * Writes scale · (Q · coefficients), a column of q.rows() entries, to out's elements first, first + step, …
+     * in fp32; column by column of Q, so every read is sequential.
+     */
+    private static void rotate(ColumnMajorMatrix q, double[] coefficients, double scale, DenseMatrix out,
+                               long first, int step) {
+        int rows = q.rows();
+        double[] column = new double[rows];
+        double[] data = q.data();
+        for (int j = 0; j < coefficients.length; j++) {
+            double f = coefficients[j];
+            int base = j * rows;
+            for (int i = 0; i < rows; i++) column[i] += data[base + i] * f;
+        }
+        for (int i = 0; i < rows; i++) FloatSegments.set(out.data(), first + (long) i * step, (float) (column[i] * scale));
     }
 
     /** R_L · R_Rᵀ. */

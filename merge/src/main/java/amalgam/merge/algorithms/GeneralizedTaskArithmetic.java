@@ -21,10 +21,7 @@ public final class GeneralizedTaskArithmetic implements TensorMerge {
 
     private final ComputeContext ctx;
     private final Sparsifier sparsifier;
-    private final MajoritySign election;
-    private final Semantics semantics;
-    private final boolean normalize;
-    private final double lambda;
+    private final ElectedMean combiner;
 
     /**
      * @param election null for no sign election
@@ -35,19 +32,17 @@ public final class GeneralizedTaskArithmetic implements TensorMerge {
                                      Semantics semantics, boolean normalize, double lambda) {
         this.ctx = ctx;
         this.sparsifier = sparsifier;
-        this.election = election;
-        this.semantics = semantics;
-        this.normalize = normalize;
-        this.lambda = semantics == Semantics.MERGEKIT ? lambda : 1;
+        boolean mergekit = semantics == Semantics.MERGEKIT;
+        ElectedMean.Divisor divisor = mergekit
+                ? (normalize ? ElectedMean.Divisor.AGREEING_WEIGHT : ElectedMean.Divisor.ONE)
+                : (election == null ? ElectedMean.Divisor.ONE : ElectedMean.Divisor.AGREEING_COUNT);
+        this.combiner = new ElectedMean(election, mergekit, divisor, mergekit ? lambda : 1);
     }
 
     @Override
     public void merge(int rows, int cols, List<MemorySegment> tensors, double[] weights, long stream,
                       MemorySegment out) {
-        if (tensors.size() != weights.length) {
-            throw new IllegalArgumentException("--weights: " + weights.length + " weights for "
-                    + tensors.size() + " adapters");
-        }
+        checkCount(tensors, weights);
         long n = (long) rows * cols;
         if (sparsifier == Sparsifier.NONE) {
             combine(n, tensors, weights, out); // nothing to sparsify: spare a copy of every tensor
@@ -64,37 +59,26 @@ public final class GeneralizedTaskArithmetic implements TensorMerge {
         }
     }
 
-    private void combine(long n, List<MemorySegment> sparse, double[] weights, MemorySegment out) {
-        int count = sparse.size();
-        boolean weightedElection = semantics == Semantics.MERGEKIT;
-        ctx.forEachChunk(n, (c, from, to) -> {
-            double[] voter = new double[count];
-            for (long e = from; e < to; e++) {
-                double votes = 0;
-                for (int i = 0; i < count; i++) {
-                    double p = FloatSegments.get(sparse.get(i), e);
-                    voter[i] = weightedElection ? weights[i] * p : p;
-                    votes += election == MajoritySign.FREQUENCY ? Math.signum(voter[i]) : voter[i];
-                }
-                double majority = votes >= 0 ? 1 : -1;
-                double sum = 0, agreeingWeight = 0;
-                int agreeing = 0;
-                for (int i = 0; i < count; i++) {
-                    // Zeros have sign 0 and never match the elected sign.
-                    boolean member = election == null || Math.signum(voter[i]) == majority;
-                    if (!member) continue;
-                    sum += weights[i] * FloatSegments.get(sparse.get(i), e);
-                    agreeingWeight += weights[i];
-                    agreeing++;
-                }
-                FloatSegments.set(out, e, (float) (lambda * sum / divisor(agreeing, agreeingWeight)));
-            }
-        });
+    /** Sparsifies every tensor where it lies, then combines into out (which may be one of them). */
+    @Override
+    public void mergeOverwriting(int rows, int cols, List<MemorySegment> tensors, double[] weights, long stream,
+                                 MemorySegment out) {
+        checkCount(tensors, weights);
+        for (int i = 0; i < tensors.size(); i++) {
+            if (sparsifier != Sparsifier.NONE) sparsifier.sparsify(rows, cols, tensors.get(i), i, stream, tensors.get(i));
+        }
+        combine((long) rows * cols, tensors, weights, out);
     }
 
-    private double divisor(int agreeing, double agreeingWeight) {
-        if (semantics == Semantics.PEFT) return election == null ? 1 : Math.max(agreeing, 1);
-        if (!normalize || Math.abs(agreeingWeight) < 1e-8) return 1;
-        return agreeingWeight;
+    private static void checkCount(List<MemorySegment> tensors, double[] weights) {
+        if (tensors.size() != weights.length) {
+            throw new IllegalArgumentException("--weights: " + weights.length + " weights for "
+                    + tensors.size() + " adapters");
+        }
+    }
+
+    private void combine(long n, List<MemorySegment> tensors, double[] weights, MemorySegment out) {
+        MemorySegment[] inputs = tensors.toArray(MemorySegment[]::new);
+        ctx.forEachChunk(n, (c, from, to) -> combiner.vector(inputs, weights, from, to, out));
     }
 }

@@ -41,8 +41,17 @@ public record LowRankUpdate(DenseMatrix b, DenseMatrix a, double scale) {
     /** weight · scale · B · A: the update as it enters a weighted sum. */
     public DenseMatrix delta(Gemm gemm, Arena arena, double weight) {
         DenseMatrix out = DenseMatrix.zeros(arena, outFeatures(), inFeatures());
+        deltaInto(gemm, out, weight);
+        return out;
+    }
+
+    /** Writes weight · scale · B · A over {@code out} (out × in), whatever it held. */
+    public void deltaInto(Gemm gemm, DenseMatrix out, double weight) {
+        if (out.rows() != outFeatures() || out.cols() != inFeatures()) {
+            throw new IllegalArgumentException("delta is " + outFeatures() + "×" + inFeatures() + ", target is "
+                    + out.rows() + "×" + out.cols());
+        }
         gemm.gemm(false, false, outFeatures(), inFeatures(), rank(), (float) (weight * scale),
                 b.data(), 0, b.cols(), a.data(), 0, a.cols(), 0f, out.data(), 0, out.cols());
-        return out;
     }
 }

@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
 public interface Sparsifier {
 
     /**
-     * Writes the sparsified {@code t} (rows × cols, row-major) to {@code out}, which must not alias t.
+     * Writes the sparsified {@code t} (rows × cols, row-major) to {@code out}, which may be t itself
+     * (every implementation reads what it needs of an entry before writing it).
      * {@code adapter} and {@code stream} select the random stream of stochastic sparsifiers: the same
      * (seed, stream, adapter) always gives the same mask.
      */

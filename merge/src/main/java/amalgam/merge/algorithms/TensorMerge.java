@@ -1,5 +1,8 @@
 package amalgam.merge.algorithms;
 
+import amalgam.kernels.FloatSegments;
+
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -16,4 +19,18 @@ public interface TensorMerge {
      * different tensors draw independent masks.
      */
     void merge(int rows, int cols, List<MemorySegment> tensors, double[] weights, long stream, MemorySegment out);
+
+    /**
+     * The same merge, for a caller that no longer needs the tensors: they may be overwritten, and {@code out}
+     * may be one of them, which spares a copy of every tensor. This default merges into a temporary first.
+     */
+    default void mergeOverwriting(int rows, int cols, List<MemorySegment> tensors, double[] weights, long stream,
+                                  MemorySegment out) {
+        long bytes = (long) rows * cols * Float.BYTES;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment merged = arena.allocate(Math.max(bytes, 1), FloatSegments.ALIGNMENT);
+            merge(rows, cols, tensors, weights, stream, merged);
+            MemorySegment.copy(merged, 0, out, 0, bytes);
+        }
+    }
 }

@@ -1,16 +1,27 @@
 package amalgam.merge.algorithms;
 
 import amalgam.kernels.FloatSegments;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * The set of the k entries of largest |t|, ties broken by lower index, found without sorting: the backend's
  * selection gives the threshold τ (the k-th largest |t|); every entry above τ is in, and of the entries equal
  * to τ only the first {@code k − #(|t| > τ)} in index order are. Per-chunk counts of entries equal to τ let
  * every chunk decide membership on its own, so the final sweep is parallel.
+ *
+ * <p>Vector loops ask {@link #above} and {@link #undecided} a vector at a time and walk a {@link Cursor} only
+ * over the rare vectors holding an entry equal to τ (or NaN), whose membership depends on index order.
  */
 final class TopMagnitude {
+
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private final long k;
     private final long n;
@@ -35,7 +46,17 @@ final class TopMagnitude {
         long[] equal = new long[chunks];
         ctx.forEachChunk(n, (c, from, to) -> {
             long g = 0, e = 0;
-            for (long i = from; i < to; i++) {
+            long i = from;
+            if (!Float.isNaN(tau)) {
+                for (; i + SPECIES.length() <= to; i += SPECIES.length()) {
+                    FloatVector abs = FloatVector.fromMemorySegment(SPECIES, t, i * Float.BYTES, ORDER).abs();
+                    // Float.compare puts NaN above every number: NaN lanes count as greater.
+                    g += abs.compare(VectorOperators.GT, tau).trueCount()
+                            + abs.test(VectorOperators.IS_NAN).trueCount();
+                    e += abs.compare(VectorOperators.EQ, tau).trueCount();
+                }
+            }
+            for (; i < to; i++) {
                 int cmp = Float.compare(Math.abs(FloatSegments.get(t, i)), tau);
                 if (cmp > 0) g++;
                 else if (cmp == 0) e++;
@@ -71,6 +92,24 @@ final class TopMagnitude {
             if (cmp < 0) return false;
             return equalSeen++ < equalQuota;
         }
+    }
+
+    /** Whether {@link #above} and {@link #undecided} apply: τ is a number, or the selection is all or nothing. */
+    boolean vectorisable() {
+        return k <= 0 || k >= n || !Float.isNaN(threshold);
+    }
+
+    /** Lanes of |t| that are certainly in the set; meaningful where {@link #undecided} is false. */
+    VectorMask<Float> above(FloatVector abs) {
+        if (k <= 0) return SPECIES.maskAll(false);
+        if (k >= n) return SPECIES.maskAll(true);
+        return abs.compare(VectorOperators.GT, threshold);
+    }
+
+    /** Lanes whose membership needs the cursor: |t| equal to τ, or NaN. */
+    VectorMask<Float> undecided(FloatVector abs) {
+        if (k <= 0 || k >= n) return SPECIES.maskAll(false);
+        return abs.compare(VectorOperators.EQ, threshold).or(abs.test(VectorOperators.IS_NAN));
     }
 
     Cursor cursor(int chunk) {

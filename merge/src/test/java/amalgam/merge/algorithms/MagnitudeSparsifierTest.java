@@ -87,4 +87,44 @@ class MagnitudeSparsifierTest {
         // ⌊0.5·6⌋ = 3 kept; γ = 0.9 would drop 5, so only 3 are dropped: ranks [3, 6).
         assertArrayEquals(keepRanks(t, 3, 6), sparsify(MagnitudeSparsifier.breadcrumbs(CTX, 0.5, 0.9), t));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7, 33, 257, 4099})
+    void vectorSweepMatchesTheSortingReferenceOnAwkwardSizes(int n) {
+        Random random = new Random(n);
+        float[] t = new float[n];
+        // Half drawn from few magnitudes (ties with the threshold in mixed vectors), half continuous.
+        for (int i = 0; i < n; i++) {
+            t[i] = random.nextBoolean() ? (random.nextInt(9) - 4) / 2f : (float) random.nextGaussian();
+        }
+        for (double d : new double[] {0, 0.2, 0.5, 0.99, 1}) {
+            long k = (long) Math.floor(d * n);
+            assertArrayEquals(keepRanks(t, 0, k), sparsify(MagnitudeSparsifier.topDensity(CTX, d), t), "d=" + d);
+        }
+        long drop = (long) Math.floor(0.1 * n), keep = (long) Math.floor(0.3 * n);
+        assertArrayEquals(keepRanks(t, drop, drop + keep),
+                sparsify(MagnitudeSparsifier.breadcrumbs(CTX, 0.3, 0.1), t), "breadcrumbs");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {7, 33, 257})
+    void sparsifyingInPlaceEqualsSparsifyingIntoACopy(int n) {
+        float[] t = Fixtures.random(new Random(n), n);
+        MemorySegment inPlace = seg(t);
+        MagnitudeSparsifier.topDensity(CTX, 0.3).sparsify(1, n, inPlace, 0, 0, inPlace);
+        assertArrayEquals(keepRanks(t, 0, (long) Math.floor(0.3 * n)), FloatSegments.toArray(inPlace, 0, n));
+    }
+
+    @Test
+    void nanEntriesRankAboveEveryNumberInTheVectorSweep() {
+        float[] t = new float[40];
+        for (int i = 0; i < t.length; i++) t[i] = i + 1;
+        t[5] = Float.NaN;
+        float[] kept = sparsify(MagnitudeSparsifier.topDensity(CTX, 3 / 40.0 + 1e-9), t);
+        float[] expected = new float[40];
+        expected[5] = Float.NaN;
+        expected[38] = 39;
+        expected[39] = 40;
+        assertArrayEquals(expected, kept);
+    }
 }
