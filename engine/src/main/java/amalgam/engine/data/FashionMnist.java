@@ -1,0 +1,54 @@
+package amalgam.engine.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Fashion-MNIST: 28×28 grayscale images of 10 kinds of clothing. {@link #embedded} is a committed subset
+ * (4,000 training and 1,000 test images) that needs no download; {@link #load} reads the full set from a
+ * directory such as the one Debian's {@code dataset-fashion-mnist} installs.
+ */
+public record FashionMnist(ImageDataset train, ImageDataset test) {
+
+    public static final Path DEBIAN_DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
+    public static final String[] CLASSES = {
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+
+    private static final String RESOURCE_DIRECTORY = "/amalgam/engine/data/fashion-mnist/";
+
+    /** The subset embedded in this jar. */
+    public static FashionMnist embedded() {
+        try {
+            return new FashionMnist(
+                    ImageDataset.of(resource("train-images-idx3-ubyte.gz"), resource("train-labels-idx1-ubyte.gz")),
+                    ImageDataset.of(resource("t10k-images-idx3-ubyte.gz"), resource("t10k-labels-idx1-ubyte.gz")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the embedded Fashion-MNIST subset is unreadable (a broken build?)", e);
+        }
+    }
+
+    /** The four standard files (gzip-compressed or not) from {@code directory}. */
+    public static FashionMnist load(Path directory) throws IOException {
+        return new FashionMnist(
+                ImageDataset.of(file(directory, "train-images-idx3-ubyte"), file(directory, "train-labels-idx1-ubyte")),
+                ImageDataset.of(file(directory, "t10k-images-idx3-ubyte"), file(directory, "t10k-labels-idx1-ubyte")));
+    }
+
+    private static IdxFile file(Path directory, String name) throws IOException {
+        Path plain = directory.resolve(name), gz = directory.resolve(name + ".gz");
+        if (Files.exists(gz)) return IdxFile.read(gz);
+        if (Files.exists(plain)) return IdxFile.read(plain);
+        throw new IOException(directory + ": neither " + name + " nor " + name + ".gz is there (Fashion-MNIST "
+                + "in IDX format; on Debian: apt-get install dataset-fashion-mnist)");
+    }
+
+    private static IdxFile resource(String name) throws IOException {
+        try (InputStream in = FashionMnist.class.getResourceAsStream(RESOURCE_DIRECTORY + name)) {
+            if (in == null) throw new IOException("resource " + RESOURCE_DIRECTORY + name + " is missing");
+            return IdxFile.read(in, name);
+        }
+    }
+}

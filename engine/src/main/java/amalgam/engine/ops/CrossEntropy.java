@@ -1,0 +1,72 @@
+package amalgam.engine.ops;
+
+import amalgam.engine.Function;
+import amalgam.engine.Tensor;
+import amalgam.kernels.Precision;
+import amalgam.kernels.UnaryOp;
+
+import java.util.Arrays;
+
+/**
+ * Cross-entropy between logits (batch × classes) and class indices, fused with its log-softmax:
+ * loss_i = −log softmax(x_i)[t_i], reduced by mean or sum. The backward is softmax − one-hot.
+ */
+public final class CrossEntropy {
+
+    /** How per-example losses combine, as PyTorch's {@code reduction}. */
+    public enum Reduction { MEAN, SUM }
+
+    private CrossEntropy() {}
+
+    public static Tensor crossEntropy(Tensor logits, int[] targets, Reduction reduction) {
+        return new Loss(reduction).forward(logits, targets);
+    }
+
+    public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        return crossEntropy(logits, targets, Reduction.MEAN);
+    }
+
+    static final class Loss extends Function {
+        private final Reduction reduction;
+        private Tensor logProbs;
+        private int[] targets;
+
+        Loss(Reduction reduction) {
+            this.reduction = reduction;
+        }
+
+        Tensor forward(Tensor logits, int[] targets) {
+            if (logits.rank() != 2 || logits.dim(0) != targets.length) {
+                throw new IllegalArgumentException("cross-entropy needs logits [batch, classes] and one target per "
+                        + "row, got " + Arrays.toString(logits.shape()) + " and " + targets.length + " targets");
+            }
+            int rows = logits.dim(0), cols = logits.dim(1);
+            for (int t : targets) {
+                if (t < 0 || t >= cols) throw new IndexOutOfBoundsException("target class " + t + " not in [0, " + cols + ")");
+            }
+            this.targets = targets.clone();
+            Tensor in = Compute.contiguous(logits);
+            logProbs = Tensor.empty(logits.dtype(), logits.shape());
+            logits.backend().logSoftmaxRows(rows, cols, in.data(), in.offset(), logProbs.data(), 0);
+            // Picking one element per row is a gather no kernel offers; it is one read per row.
+            Precision p = logits.dtype().precision();
+            double sum = 0;
+            for (int r = 0; r < rows; r++) sum -= p.get(logProbs.data(), (long) r * cols + targets[r]);
+            double loss = reduction == Reduction.MEAN ? sum / rows : sum;
+            return attach(Tensor.scalar(logits.dtype(), loss).reshape(), logits);
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            int rows = logProbs.dim(0), cols = logProbs.dim(1);
+            Tensor dx = Compute.unary(UnaryOp.EXP, logProbs);
+            Precision p = dx.dtype().precision();
+            for (int r = 0; r < rows; r++) { // subtract the one-hot: one write per row
+                long at = (long) r * cols + targets[r];
+                p.set(dx.data(), at, p.get(dx.data(), at) - 1.0);
+            }
+            double scale = g.item() / (reduction == Reduction.MEAN ? rows : 1);
+            return new Tensor[] {Compute.affine(dx, scale, 0)};
+        }
+    }
+}
