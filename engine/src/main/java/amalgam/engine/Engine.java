@@ -3,9 +3,8 @@ package amalgam.engine;
 import amalgam.kernels.Backend;
 import amalgam.kernels.Precision;
 import amalgam.kernels.WorkerPool;
-import amalgam.kernels.cpu.CpuBackend;
+import amalgam.kernels.Backends;
 import amalgam.kernels.scalar.ScalarBackend;
-import amalgam.kernels.scalar.ScalarGemm;
 
 /**
  * The one place that decides which kernels compute each dtype, and the entry points for the engine's
@@ -17,14 +16,13 @@ import amalgam.kernels.scalar.ScalarGemm;
 public final class Engine {
 
     private static volatile Backend f32 = defaultF32();
-    private static volatile String f32Gemm = "scalar";
+    private static volatile String f32Gemm = "vector";
     private static final Backend F64 = new ScalarBackend(Precision.F64);
 
     private Engine() {}
 
     private static Backend defaultF32() {
-        // The GEMM is the reference until a fast one is wired in here: this is the one line to change.
-        return new CpuBackend(WorkerPool.of(WorkerPool.availableCores()), new ScalarGemm());
+        return Backends.create(Backends.DEFAULT, WorkerPool.of(WorkerPool.availableCores()));
     }
 
     /** The backend that computes tensors of {@code dtype}. */

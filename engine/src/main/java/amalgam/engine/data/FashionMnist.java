@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Fashion-MNIST: 28×28 grayscale images of 10 kinds of clothing. {@link #embedded} is a committed subset
- * (4,000 training and 1,000 test images) that needs no download; {@link #load} reads the full set from a
+ * Fashion-MNIST: 28×28 grayscale images of 10 kinds of clothing. {@link #embedded} is a committed, class-balanced
+ * subset (the first 1,000 training and 200 test images of each class) that needs no download; {@link #load} reads the full set from a
  * directory such as the one Debian's {@code dataset-fashion-mnist} installs.
  */
 public record FashionMnist(ImageDataset train, ImageDataset test) {
@@ -17,7 +17,7 @@ public record FashionMnist(ImageDataset train, ImageDataset test) {
     public static final String[] CLASSES = {
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
-    private static final String RESOURCE_DIRECTORY = "/amalgam/engine/data/fashion-mnist/";
+    private static final String RESOURCE_DIRECTORY = "/amalgam/data/fashion-mnist-subset/";
 
     /** The subset embedded in this jar. */
     public static FashionMnist embedded() {
