@@ -36,13 +36,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--force", order = 4, description = "Replace existing outputs.")
     boolean force;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ComputeOptions compute = new ComputeOptions();
 
     @Override
     public Integer call() throws IOException {
         StudyRun.run(DilConfig.demo(StudyRun.seeds(seeds), 1), FashionMnist.embedded(), out, json, force, compute,
-                "amalgam demo", System.out, System.err);
+                "amalgam demo", spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
     }
 }

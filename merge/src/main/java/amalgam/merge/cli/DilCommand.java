@@ -55,6 +55,9 @@ public final class DilCommand implements Callable<Integer> {
     @Option(names = "--force", order = 7, description = "Replace existing outputs.")
     boolean force;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ComputeOptions compute = new ComputeOptions();
 
@@ -66,7 +69,7 @@ public final class DilCommand implements Callable<Integer> {
         DilConfig config = quick ? DilConfig.quick(name, StudyRun.seeds(seeds), spc)
                 : DilConfig.full(name, StudyRun.seeds(seeds), spc);
         StudyRun.run(config, dataset, out, json, force, compute, "amalgam dil" + (quick ? " --quick" : ""),
-                System.out, System.err);
+                spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
     }
 

@@ -13,7 +13,7 @@ import amalgam.merge.dil.SeedResult;
 import amalgam.merge.dil.TrainingProgress;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ final class StudyRun {
     private StudyRun() {}
 
     static void run(DilConfig config, FashionMnist data, Path reportDirectory, Path json, boolean force,
-                    ComputeOptions compute, String command, PrintStream out, PrintStream err) throws IOException {
+                    ComputeOptions compute, String command, PrintWriter out, PrintWriter err) throws IOException {
         ResultOutput.checkWritable(reportDirectory, json, force);
         long start = System.nanoTime();
         // The engine's F32 backend is global: put the previous one back, since the pool closes with this run.
@@ -40,6 +40,7 @@ final class StudyRun {
             List<SeedResult> seeds = new ArrayList<>();
             for (long seed : config.seeds()) {
                 err.println("seed " + seed + ":");
+                err.flush();
                 seeds.add(experiment.run(seed));
             }
             DilResults results = new DilResults(config, seeds);
@@ -61,6 +62,7 @@ final class StudyRun {
                 out.println("json: " + json.toAbsolutePath());
             }
             out.printf(Locale.ROOT, "wall time: %.0f s%n", wall);
+            out.flush();
         } finally {
             Engine.useBackend(previous, previousGemm);
         }

@@ -15,7 +15,7 @@ import amalgam.merge.adaptive.MergeKind;
 import amalgam.merge.adaptive.Objective;
 import amalgam.merge.adaptive.VitForward;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,9 +34,9 @@ public final class DilExperiment {
     private final DilConfig config;
     private final List<DomainData> domains;
     private final TrainingProgress progress;
-    private final PrintStream log;
+    private final PrintWriter log;
 
-    public DilExperiment(DilConfig config, List<DomainData> domains, TrainingProgress progress, PrintStream log) {
+    public DilExperiment(DilConfig config, List<DomainData> domains, TrainingProgress progress, PrintWriter log) {
         this.config = config;
         this.domains = domains;
         this.progress = progress;
@@ -211,6 +211,7 @@ public final class DilExperiment {
 
     private void stage(String what, long startNanos) {
         log.printf(Locale.ROOT, "%s: %.1f s%n", what, (System.nanoTime() - startNanos) / 1e9);
+        log.flush();
     }
 
     private static String format(double percent) {

@@ -4,7 +4,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -32,15 +32,15 @@ public interface TrainingProgress {
         public void close() {}
     };
 
-    /** Bars on a terminal, summary lines otherwise, both on {@code err}. */
-    static TrainingProgress on(PrintStream err, boolean terminal) {
-        return terminal ? bars(err) : lines(err);
+    /** Bars on the terminal's stderr when {@code terminal}, else summary lines on {@code err}. */
+    static TrainingProgress on(PrintWriter err, boolean terminal) {
+        return terminal ? bars() : lines(err);
     }
 
-    private static TrainingProgress bars(PrintStream err) {
+    private static TrainingProgress bars() {
         return (name, steps) -> {
             ProgressBar bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(steps)
-                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err))
+                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                     .setUpdateIntervalMillis(250).build();
             return new Loop() {
                 @Override
@@ -57,7 +57,7 @@ public interface TrainingProgress {
         };
     }
 
-    private static TrainingProgress lines(PrintStream err) {
+    private static TrainingProgress lines(PrintWriter err) {
         return (name, steps) -> new Loop() {
             private final long start = System.nanoTime();
             private double last = Double.NaN;
@@ -71,6 +71,7 @@ public interface TrainingProgress {
             public void close() {
                 err.printf(Locale.ROOT, "  %s: %d steps, final loss %.3f, %.1f s%n", name, steps, last,
                         (System.nanoTime() - start) / 1e9);
+                err.flush();
             }
         };
     }

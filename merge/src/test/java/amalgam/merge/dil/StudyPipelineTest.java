@@ -8,8 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +26,7 @@ class StudyPipelineTest {
         DilConfig config = DilConfig.tiny(List.of(3L, 4L));
         List<DomainData> domains = DilExperiment.domains(FashionMnist.embedded(), config);
         DilExperiment experiment = new DilExperiment(config, domains, TrainingProgress.SILENT,
-                new PrintStream(new ByteArrayOutputStream()));
+                new java.io.PrintWriter(new java.io.StringWriter()));
         results = new DilResults(config, List.of(experiment.run(3), experiment.run(4)));
     }
 
