@@ -43,7 +43,7 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
 
     /** Seconds-long, for end-to-end tests of the pipeline (the numbers mean nothing). */
     public static DilConfig tiny(List<Long> seeds) {
-        return new DilConfig("embedded", 120, 40, 0.5, 0.5, 8, 2e-3, 3e-3, 1, 3, 0.05, 3, seeds,
+        return new DilConfig("embedded", 120, 20, 0.5, 0.5, 8, 2e-3, 3e-3, 1, 3, 0.05, 3, seeds,
                 STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
     }
 

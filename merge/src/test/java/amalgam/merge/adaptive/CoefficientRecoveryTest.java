@@ -19,14 +19,14 @@ class CoefficientRecoveryTest {
         Map<String, Tensor> base = SyntheticAdapters.base(DType.F32, 21);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 2, 0.15, 22);
         AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
-        Tensor images = SyntheticAdapters.images(DType.F32, 32, 23);
+        Tensor images = SyntheticAdapters.images(DType.F32, 16, 23);
         double[] planted = {0.8, 0.25};
         Tensor teacher = teacherLogits(merge, planted, images);
         Objective distillation = (logits, labels) -> logits.sub(teacher).square().mean();
 
         // b_max = 1 makes b = 1, so α = σ(c) can reach any planted weight in (0, 1).
         Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(1), 2, 4, DType.F32);
-        CoefficientTraining.train(merge, coefficients, images, new int[32], distillation, 400, 0.05, null);
+        CoefficientTraining.train(merge, coefficients, images, new int[16], distillation, 250, 0.08, null);
         double[][] learned = coefficients.values();
         assertEquals(planted[0], learned[0][0], 0.03);
         assertEquals(planted[1], learned[1][0], 0.03);
@@ -37,16 +37,16 @@ class CoefficientRecoveryTest {
         Map<String, Tensor> base = SyntheticAdapters.base(DType.F32, 31);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 4, 0.3, 32);
         AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
-        Tensor images = SyntheticAdapters.images(DType.F32, 48, 33);
+        Tensor images = SyntheticAdapters.images(DType.F32, 24, 33);
         Tensor teacher = teacherLogits(merge, new double[] {0, 0, 1, 0}, images); // adapter 2 alone is the task
         // Random images give a random ViT nearly constant classes, so the teacher is matched on its logits.
         Objective distillation = (logits, labels) -> logits.sub(teacher).square().mean();
 
-        Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(3), 4, 4, DType.F32);
-        CoefficientTraining.train(merge, coefficients, images, new int[48], distillation, 150, 0.1, null);
+        Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(1), 4, 4, DType.F32);
+        CoefficientTraining.train(merge, coefficients, images, new int[24], distillation, 120, 0.1, null);
         double[][] learned = coefficients.values();
         for (int i = 0; i < 4; i++) {
-            if (i != 2) assertTrue(learned[2][0] > 2 * learned[i][0], "adapter 2: " + learned[2][0] + ", adapter " + i + ": " + learned[i][0]);
+            if (i != 2) assertTrue(learned[2][0] > 3 * learned[i][0], "adapter 2: " + learned[2][0] + ", adapter " + i + ": " + learned[i][0]);
         }
     }
 
