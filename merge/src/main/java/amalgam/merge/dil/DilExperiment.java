@@ -122,7 +122,7 @@ public final class DilExperiment {
                 config.loraLearningRate(), seed * 31 + 101, "new LoRA on the buffer", progress);
         result.baselines().put("new_lora", finalAccuracy(base, loraWeights(base, onBuffer)));
 
-        LoraFactors joint = ModelTraining.trainLora(base, union(), config.rank(), config.loraEpochs(),
+        LoraFactors joint = ModelTraining.trainLora(base, union(), config.rank(), config.jointEpochs(),
                 config.loraLearningRate(), seed * 31 + 102, "joint LoRA", progress);
         result.baselines().put("joint_lora", finalAccuracy(base, loraWeights(base, joint)));
 

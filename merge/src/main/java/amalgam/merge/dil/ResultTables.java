@@ -13,7 +13,7 @@ public final class ResultTables {
     /** Methods × W / b_max: final accuracy over all four domains, mean ± std over seeds. */
     public static String study(DilResults r, boolean markdown) {
         StringBuilder out = new StringBuilder();
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, markdown ? "| %s |" : "%-26s", "method"));
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, markdown ? "| %s |" : "%-34s", "method"));
         for (int w : r.config().fixedWeights()) header.append(cell(markdown, "W=" + w));
         line(out, header.toString());
         if (markdown) line(out, "|---|" + "---:|".repeat(r.config().fixedWeights().size()));
@@ -60,7 +60,7 @@ public final class ResultTables {
     }
 
     private static String name(boolean markdown, String name) {
-        return markdown ? "| " + name + " |" : String.format(Locale.ROOT, "%-26s", name);
+        return markdown ? "| " + name + " |" : String.format(Locale.ROOT, "%-34s", name);
     }
 
     private static String cell(boolean markdown, String value) {
