@@ -13,6 +13,8 @@ import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
+import amalgam.merge.adaptive.LoraHubSearch;
+import amalgam.merge.adaptive.LoraHubTuning;
 import amalgam.merge.adaptive.MergeKind;
 import amalgam.merge.adaptive.Objective;
 import amalgam.merge.adaptive.PeftDeltas;
@@ -111,6 +113,12 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.05", order = 14, description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
+    @Option(names = "--optimizer", defaultValue = "adam", order = 15,
+            description = "adam (gradient through the merge, the activation above), or cma-es (LoraHub: "
+                    + "gradient-free search over the weights themselves in [-1.5, 1.5], 40 evaluations, "
+                    + "loss + 0.05 * mean |w|). Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
     @Option(names = "--out", paramLabel = "DIR", required = true, order = 15, description = "Output directory.")
     Path out;
 
@@ -134,6 +142,9 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             default -> throw new InputException("--objective", "expected cross-entropy or entropy, got '" + objective + "'");
         };
         if (steps < 0) throw new InputException("--steps", "must not be negative, got " + steps);
+        if (!optimizer.equals("adam") && !optimizer.equals("cma-es")) {
+            throw new InputException("--optimizer", "expected adam or cma-es, got '" + optimizer + "'");
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         try (AtomicOutput output = AtomicOutput.begin(out, force); WorkerPool pool = compute.pool()) {
             Map<String, Tensor> model = TinyVitCheckpoint.read(base);
@@ -154,13 +165,26 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
 
             AdaptiveMerge adaptive = new AdaptiveMerge(model, modules, deltas, kind, density, seed);
             Coefficients coefficients = new Coefficients(settings, deltas.size(), modules.size(), DType.F32);
-            double before = CoefficientTraining.loss(adaptive, coefficients, images, labels, loss);
-            CoefficientTraining.train(adaptive, coefficients, images, labels, loss, steps, learningRate, null);
-            double after = CoefficientTraining.loss(adaptive, coefficients, images, labels, loss);
-            double[][] weights = coefficients.values();
+            double before, after;
+            double[][] weights;
+            if (optimizer.equals("adam")) {
+                before = CoefficientTraining.loss(adaptive, coefficients, images, labels, loss);
+                CoefficientTraining.train(adaptive, coefficients, images, labels, loss, steps, learningRate, null);
+                after = CoefficientTraining.loss(adaptive, coefficients, images, labels, loss);
+                weights = coefficients.values();
+            } else {
+                int groups = settings.granularity().groups(modules.size());
+                before = LoraHubTuning.loss(adaptive, settings.granularity(), images, labels, loss,
+                        new double[deltas.size() * groups], groups);
+                LoraHubSearch.Result found = LoraHubTuning.tune(adaptive, settings.granularity(), images, labels, loss, seed);
+                weights = new double[deltas.size()][groups];
+                for (int i = 0; i < deltas.size(); i++) System.arraycopy(found.weights(), i * groups, weights[i], 0, groups);
+                after = LoraHubTuning.loss(adaptive, settings.granularity(), images, labels, loss, found.weights(), groups);
+            }
 
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("merge", kind.cliName());
+            json.put("optimizer", optimizer);
             json.put("activation", settings.activation().cliName());
             json.put("granularity", granularity);
             json.put("b_max", bMax);
@@ -171,7 +195,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             json.put("adapters", adapters.stream().map(Path::toString).toList());
             json.put("modules", modules);
             json.put("weights", weights);
-            json.put("b", coefficients.scale().item());
+            if (optimizer.equals("adam")) json.put("b", coefficients.scale().item());
             json.put("loss", Map.of("before", before, "after", after));
             if (settings.granularity() == Granularity.ADAPTER) {
                 double[] perAdapter = new double[weights.length];

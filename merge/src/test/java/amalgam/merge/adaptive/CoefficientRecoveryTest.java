@@ -50,6 +50,22 @@ class CoefficientRecoveryTest {
         }
     }
 
+    @Test
+    void loraHubSearchMovesTowardsPlantedWeights() {
+        Map<String, Tensor> base = SyntheticAdapters.base(DType.F32, 41);
+        List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 2, 0.15, 42);
+        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        Tensor images = SyntheticAdapters.images(DType.F32, 16, 43);
+        Tensor teacher = teacherLogits(merge, new double[] {1.0, -0.5}, images);
+        Objective distillation = (logits, labels) -> logits.sub(teacher).square().mean();
+        LoraHubSearch.Result result = LoraHubTuning.tune(merge, Granularity.ADAPTER, images, new int[16], distillation, 3);
+        double atStart = LoraHubSearch.penalised(
+                w -> LoraHubTuning.loss(merge, Granularity.ADAPTER, images, new int[16], distillation, w, 1), new double[2]);
+        assertTrue(result.evaluations() <= LoraHubSearch.EVALUATIONS);
+        assertTrue(result.objective() < 0.5 * atStart, result.objective() + " from " + atStart);
+        assertTrue(result.weights()[0] > 0.3 && result.weights()[1] < 0, java.util.Arrays.toString(result.weights()));
+    }
+
     private static Tensor teacherLogits(AdaptiveMerge merge, double[] weights, Tensor images) {
         try (var _ = Engine.noGrad(); var _ = Engine.step()) {
             Tensor alphas = Tensor.of(DType.F32, weights, weights.length, 1);

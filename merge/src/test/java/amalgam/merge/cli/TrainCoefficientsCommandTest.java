@@ -57,6 +57,21 @@ class TrainCoefficientsCommandTest {
     }
 
     @Test
+    void cmaEsSearchesTheWeightsWithinTheirBounds() throws Exception {
+        Path out = dir.resolve("lorahub");
+        MergeRuns.Run run = MergeRuns.run(concat(inputs(), "--optimizer", "cma-es", "--merge", "task_arithmetic",
+                "--out", out.toString()));
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(out.resolve("coefficients.json").toFile());
+        assertEquals("cma-es", json.get("optimizer").asText());
+        for (JsonNode w : json.get("weights")) assertTrue(Math.abs(w.get(0).asDouble()) <= 1.5, json.toString());
+        // The search keeps the best point it evaluated, and it evaluates w = 0 first.
+        assertTrue(json.get("loss").get("after").asDouble() <= json.get("loss").get("before").asDouble() + 0.05 * 1.5,
+                json.toString());
+        assertTrue(Files.exists(out.resolve("adapter").resolve("adapter_model.safetensors")));
+    }
+
+    @Test
     void aBaseThatIsNotATinyViTIsAOneLineError() throws Exception {
         String[] inputs = inputs();
         Path notAModel = dir.resolve("a1").resolve("adapter_model.safetensors");
