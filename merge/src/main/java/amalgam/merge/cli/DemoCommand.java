@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
                 ""})
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--seeds", paramLabel = "LIST", defaultValue = "0,1", order = 1,
+    @Option(names = "--seeds", paramLabel = "LIST", defaultValue = "0,1,2", order = 1,
             description = "Comma-separated seeds. Default: ${DEFAULT-VALUE}.")
     String seeds;
 

@@ -38,7 +38,7 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
     }
 
     public static DilConfig demo(List<Long> seeds, int spc) {
-        return new DilConfig("embedded", 4_000, 500, 4, 2, 1, 8, 2e-3, 5e-3, spc, 40, 0.1, 100, seeds,
+        return new DilConfig("embedded", 4_000, 1_000, 4, 3, 1, 8, 2e-3, 5e-3, spc, 40, 0.1, 100, seeds,
                 STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
     }
 

@@ -73,7 +73,10 @@ public final class DilExperiment {
             ImageDataset buffer = buffer(t, bufferParts);
             List<Map<String, Tensor>> deltas = loras.stream().map(LoraFactors::deltas).toList();
             mergeAndEvaluate(result, base, deltas, buffer, t, seed);
-            stage("experience " + (t + 1) + "/" + count + " (" + domain.domain().id() + ")", experienceStart);
+            // The adapter alone on its own domain: what a merge could at best keep of it.
+            double alone = Evaluation.accuracy(base, loraWeights(base, loras.getLast()), domain);
+            stage("experience " + (t + 1) + "/" + count + " (" + domain.domain().id() + ", its LoRA alone "
+                    + format(alone) + "%)", experienceStart);
         }
         long baselineStart = System.nanoTime();
         baselines(result, base, loras, buffer(count - 1, bufferParts), seed);
