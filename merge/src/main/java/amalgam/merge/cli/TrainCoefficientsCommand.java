@@ -51,7 +51,10 @@ import java.util.concurrent.Callable;
                 "alpha_i = sigmoid(c_i) * b, b = 1 + (b_max - 1) * sigmoid(beta), c and beta trained by",
                 "Adam through the merge (TIES/DARE masks fixed from the unweighted updates).",
                 "Writes OUT/coefficients.json and, with one weight per adapter, the merged adapter",
-                "OUT/adapter made by `amalgam merge` with the learned weights.",
+                "OUT/adapter made by `amalgam merge` with the learned weights: task arithmetic as the",
+                "exact `cat` merge; TIES and DARE-TIES as `ties`/`dare_ties` (same density, seed and",
+                "DARE masks), whose dense result is refactored to --rank, so it approximates the merge",
+                "the coefficients were learned through.",
                 "",
                 "Example:",
                 "  amalgam train-coefficients --base vit.safetensors --buffer-images b-images-idx3-ubyte \\",
@@ -118,6 +121,10 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
                     + "gradient-free search over the weights themselves in [-1.5, 1.5], 40 evaluations, "
                     + "loss + 0.05 * mean |w|). Default: ${DEFAULT-VALUE}.")
     String optimizer;
+
+    @Option(names = "--rank", paramLabel = "R", order = 15,
+            description = "Rank of the merged TIES/DARE-TIES adapter (default: amalgam merge's, the largest input rank).")
+    Integer rank;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, order = 15, description = "Output directory.")
     Path out;
@@ -225,6 +232,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
                 "--backend", compute.backend));
         if (kind != MergeKind.TASK_ARITHMETIC) {
             args.addAll(List.of("--density", Double.toString(density), "--seed", Long.toString(seed)));
+            if (rank != null) args.addAll(List.of("--rank", Integer.toString(rank)));
         }
         adapters.forEach(a -> args.add(a.toString()));
         var cli = AmalgamCommand.newCommandLine();

@@ -29,7 +29,7 @@ class TrainCoefficientsCommandTest {
     void learnsWeightsAndWritesTheMergedAdapter() throws Exception {
         String[] inputs = inputs();
         Path out = dir.resolve("learned");
-        MergeRuns.Run run = MergeRuns.run(concat(inputs, "--merge", "ties", "--b-max", "3", "--steps", "15", "--lr", "0.01",
+        MergeRuns.Run run = MergeRuns.run(concat(inputs, "--merge", "ties", "--b-max", "3", "--steps", "15", "--lr", "0.01", "--rank", "6",
                 "--threads", "2", "--out", out.toString()));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = new ObjectMapper().readTree(out.resolve("coefficients.json").toFile());
@@ -37,7 +37,8 @@ class TrainCoefficientsCommandTest {
         for (JsonNode w : json.get("weights")) assertTrue(w.get(0).asDouble() > 0 && w.get(0).asDouble() < 3, json.toString());
         assertTrue(json.get("loss").get("after").asDouble() <= json.get("loss").get("before").asDouble(), json.toString());
         assertTrue(Files.size(out.resolve("adapter").resolve("adapter_model.safetensors")) > 0);
-        assertTrue(Files.exists(out.resolve("adapter").resolve("adapter_config.json")));
+        JsonNode config = new ObjectMapper().readTree(out.resolve("adapter").resolve("adapter_config.json").toFile());
+        assertEquals(6, config.get("r").asInt());
 
         MergeRuns.Run again = MergeRuns.run(concat(inputs, "--steps", "1", "--out", out.toString()));
         assertEquals(2, again.exitCode());
