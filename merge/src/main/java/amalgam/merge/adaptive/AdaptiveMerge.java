@@ -1,0 +1,82 @@
+package amalgam.merge.adaptive;
+
+import amalgam.engine.DType;
+import amalgam.engine.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A frozen base TinyViT and frozen adapters, merged with weights that stay in the graph: for each adapted
+ * module W = W0 + αᵀ·D, where D [adapters, out·in] holds the {@link MaskedDeltas} computed once and α is the
+ * module's column of the coefficient weights. One small GEMM per module per step, so dL/dα (and through it dL/dc,
+ * dL/dβ) comes from the ordinary backward pass.
+ */
+public final class AdaptiveMerge {
+
+    private final Map<String, Tensor> base;
+    private final List<String> modules;
+    private final List<Tensor> terms = new ArrayList<>();
+    private final int adapters;
+
+    /**
+     * @param base TinyViT's named parameters (frozen)
+     * @param adapters each adapter's dense ΔW per module name, [out, in]; every adapter covers every module of
+     *                 {@code modules}
+     */
+    public AdaptiveMerge(Map<String, Tensor> base, List<String> modules, List<Map<String, Tensor>> adapters,
+                         MergeKind kind, double density, long seed) {
+        if (adapters.isEmpty()) throw new IllegalArgumentException("merging needs at least one adapter");
+        this.base = base;
+        this.modules = List.copyOf(modules);
+        this.adapters = adapters.size();
+        for (int m = 0; m < modules.size(); m++) {
+            Tensor w0 = base.get(modules.get(m) + ".weight");
+            List<double[]> deltas = new ArrayList<>();
+            for (Map<String, Tensor> adapter : adapters) {
+                Tensor delta = adapter.get(modules.get(m));
+                if (delta == null) throw new IllegalArgumentException("an adapter has no delta for " + modules.get(m));
+                deltas.add(delta.toDoubleArray());
+            }
+            terms.add(MaskedDeltas.of(kind, deltas, w0.dim(0), w0.dim(1), density, seed, m, w0.dtype()));
+        }
+    }
+
+    public int adapterCount() {
+        return adapters;
+    }
+
+    public List<String> modules() {
+        return modules;
+    }
+
+    public DType dtype() {
+        return terms.getFirst().dtype();
+    }
+
+    /** The merged weight of every adapted module for weights α [adapters, groups]. */
+    public Map<String, Tensor> mergedWeights(Tensor alphas, Granularity granularity) {
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        for (int m = 0; m < modules.size(); m++) {
+            Tensor w0 = base.get(modules.get(m) + ".weight");
+            int group = granularity.groupOf(m);
+            Tensor column = alphas.slice(1, group, group + 1).mT(); // [1, adapters]
+            Tensor delta = column.matmul(terms.get(m)).reshape(w0.dim(0), w0.dim(1));
+            weights.put(modules.get(m), w0.add(delta));
+        }
+        return weights;
+    }
+
+    /** Logits of the merged model for images [batch, 784]. */
+    public Tensor logits(Tensor alphas, Granularity granularity, Tensor images) {
+        return VitForward.logits(base, mergedWeights(alphas, granularity), images);
+    }
+
+    /** Logits with the same weight for every adapter and module (fixed-coefficient merges). */
+    public Tensor logits(double weight, Tensor images) {
+        Tensor alphas = Tensor.full(dtype(), weight, adapters, 1);
+        return logits(alphas, Granularity.ADAPTER, images);
+    }
+}

@@ -1,0 +1,50 @@
+package amalgam.merge.adaptive;
+
+import amalgam.engine.Tensor;
+
+/**
+ * How raw coefficients c become merge weights α ({@code --activation}). {@code b} is the scale tensor from
+ * {@link Coefficients} (1 + (b_max − 1)·σ(β)); only sigmoid, softmax and tanh use it.
+ */
+public enum CoefficientActivation {
+    /** α = σ(c)·b: each weight in (0, b), the study's choice. */
+    SIGMOID("sigmoid", 0),
+    /** α = softmax over adapters(c)·b: weights that share a budget b. */
+    SOFTMAX("softmax", 0),
+    /** α = tanh(c)·b: weights in (−b, b), negation allowed. */
+    TANH("tanh", 0),
+    /** α = c, AdaMerging's raw coefficients, starting at its prior 0.3 (clamped to [0, 1] with --clamp). */
+    NONE("none", 0.3);
+
+    private final String cliName;
+    private final double initial;
+
+    CoefficientActivation(String cliName, double initial) {
+        this.cliName = cliName;
+        this.initial = initial;
+    }
+
+    public String cliName() {
+        return cliName;
+    }
+
+    /** The starting value of every raw coefficient. */
+    public double initialCoefficient() {
+        return initial;
+    }
+
+    /** α [adapters, groups] from c [adapters, groups]; axis 0 runs over adapters. */
+    public Tensor apply(Tensor c, Tensor b) {
+        return switch (this) {
+            case SIGMOID -> c.sigmoid().mul(b);
+            case SOFTMAX -> c.softmax(0).mul(b);
+            case TANH -> c.tanh().mul(b);
+            case NONE -> c;
+        };
+    }
+
+    public static CoefficientActivation parse(String name) {
+        for (CoefficientActivation a : values()) if (a.cliName.equals(name)) return a;
+        throw new IllegalArgumentException("--activation: expected sigmoid, softmax, tanh or none, got '" + name + "'");
+    }
+}

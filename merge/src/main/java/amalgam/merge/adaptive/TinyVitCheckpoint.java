@@ -1,0 +1,62 @@
+package amalgam.merge.adaptive;
+
+import amalgam.engine.DType;
+import amalgam.engine.Tensor;
+import amalgam.engine.nn.TinyViT;
+import amalgam.kernels.FloatSegments;
+import amalgam.merge.InputException;
+import amalgam.merge.io.SafetensorsFile;
+import amalgam.merge.io.SafetensorsWriter;
+import amalgam.merge.io.TensorInfo;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** A TinyViT's parameters as a safetensors file, under the names {@code Module.namedParameters} gives them. */
+public final class TinyVitCheckpoint {
+
+    private TinyVitCheckpoint() {}
+
+    public static void write(Map<String, Tensor> parameters, Path file) throws IOException {
+        List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+        parameters.forEach((name, t) -> specs.add(new SafetensorsWriter.Spec(name,
+                Arrays.stream(t.shape()).asLongStream().toArray(), amalgam.merge.io.DType.F32)));
+        try (SafetensorsWriter writer = SafetensorsWriter.create(file, specs, Map.of("format", "pt"));
+             Arena arena = Arena.ofConfined()) {
+            for (var e : parameters.entrySet()) {
+                float[] values = e.getValue().toFloatArray();
+                MemorySegment segment = FloatSegments.allocate(arena, values.length);
+                FloatSegments.copyFromArray(values, 0, segment, 0, values.length);
+                writer.write(e.getKey(), segment);
+            }
+        }
+    }
+
+    /** Every TinyViT parameter from {@code file}, checked by name and shape, as persistent F32 tensors. */
+    public static Map<String, Tensor> read(Path file) {
+        Map<String, Tensor> expected = new TinyViT(DType.F32, new Random(0)).namedParameters();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (SafetensorsFile weights = SafetensorsFile.open(file); Arena arena = Arena.ofConfined()) {
+            for (var e : expected.entrySet()) {
+                TensorInfo info = weights.tensor(e.getKey()).orElseThrow(() -> new InputException(file.toString(),
+                        "tensor '" + e.getKey() + "' is missing: not a TinyViT checkpoint"));
+                long[] shape = Arrays.stream(e.getValue().shape()).asLongStream().toArray();
+                if (!Arrays.equals(shape, info.shape())) {
+                    throw new InputException(file.toString(), "tensor '" + e.getKey() + "' has shape "
+                            + info.shapeString() + ", TinyViT's is " + Arrays.toString(shape));
+                }
+                float[] values = FloatSegments.toArray(weights.load(info, arena), 0, (int) info.elementCount());
+                out.put(e.getKey(), Tensor.of(values, e.getValue().shape().clone()).toPersistent());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,82 @@
+package amalgam.merge.cli;
+
+import amalgam.engine.Engine;
+import amalgam.engine.data.FashionMnist;
+import amalgam.kernels.WorkerPool;
+import amalgam.merge.dil.DilConfig;
+import amalgam.merge.dil.DilExperiment;
+import amalgam.merge.dil.DilResults;
+import amalgam.merge.dil.DomainData;
+import amalgam.merge.dil.ResultOutput;
+import amalgam.merge.dil.ResultTables;
+import amalgam.merge.dil.SeedResult;
+import amalgam.merge.dil.TrainingProgress;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Runs a domain-incremental study for {@code amalgam dil} and {@code amalgam demo}: seeds, tables, outputs. */
+final class StudyRun {
+
+    private StudyRun() {}
+
+    static void run(DilConfig config, FashionMnist data, Path reportDirectory, Path json, boolean force,
+                    ComputeOptions compute, String command, PrintWriter out, PrintWriter err) throws IOException {
+        ResultOutput.checkWritable(reportDirectory, json, force);
+        long start = System.nanoTime();
+        // The engine's F32 backend is global: put the previous one back, since the pool closes with this run.
+        amalgam.kernels.Backend previous = Engine.backend(amalgam.engine.DType.F32);
+        String previousGemm = Engine.f32GemmName();
+        try (WorkerPool pool = compute.pool()) {
+            Engine.useBackend(ComputeOptions.backend(compute.backend, pool), compute.backend);
+            TrainingProgress progress = TrainingProgress.on(err, MergeProgress.stderrIsTerminal());
+            List<DomainData> domains = DilExperiment.domains(data, config);
+            err.printf(Locale.ROOT, "domains ready: %.1f s%n", (System.nanoTime() - start) / 1e9);
+            DilExperiment experiment = new DilExperiment(config, domains, progress, err);
+            List<SeedResult> seeds = new ArrayList<>();
+            for (long seed : config.seeds()) {
+                err.println("seed " + seed + ":");
+                err.flush();
+                seeds.add(experiment.run(seed));
+            }
+            DilResults results = new DilResults(config, seeds);
+            double wall = (System.nanoTime() - start) / 1e9;
+            out.println("Final accuracy over all four domains (%, mean ± std over " + seeds.size()
+                    + " seed(s)); columns: W for fixed rows, b_max for adaptive rows");
+            out.print(ResultTables.study(results, false));
+            out.println();
+            out.println("Per experience: " + config.traceKind().cliName() + " adaptive b_max=" + config.traceBMax()
+                    + ", learned weight of each adapter and accuracy (%) per domain seen");
+            out.print(ResultTables.experiences(results, false));
+            out.println();
+            if (reportDirectory != null) {
+                ResultOutput.writeReport(results, reportDirectory, force, wall, command);
+                out.println("report: " + reportDirectory.toAbsolutePath().resolve("report.md"));
+            }
+            if (json != null) {
+                ResultOutput.writeJson(results, json, force);
+                out.println("json: " + json.toAbsolutePath());
+            }
+            out.printf(Locale.ROOT, "wall time: %.0f s%n", wall);
+            out.flush();
+        } finally {
+            Engine.useBackend(previous, previousGemm);
+        }
+    }
+
+    static List<Long> seeds(String list) {
+        List<Long> out = new ArrayList<>();
+        for (String s : list.split(",")) {
+            try {
+                out.add(Long.parseLong(s.strip()));
+            } catch (NumberFormatException e) {
+                throw new amalgam.merge.InputException("--seeds", "expected comma-separated integers, got '" + list + "'");
+            }
+        }
+        return out;
+    }
+}

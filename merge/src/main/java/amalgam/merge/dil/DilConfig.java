@@ -1,0 +1,80 @@
+package amalgam.merge.dil;
+
+import amalgam.merge.adaptive.MergeKind;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sizes and settings of one domain-incremental study. The presets differ only in sizes: {@link #full} for
+ * {@code amalgam dil}, {@link #quick} for {@code --quick}, {@link #demo} for {@code amalgam demo} (measured to
+ * finish within 5 minutes on 2 cores), {@link #tiny} for tests.
+ *
+ * @param trainPerDomain training images per domain (a seeded subset; the buffer is drawn from them)
+ * @param testPerDomain test images per domain
+ * @param jointEpochs epochs of the joint LoRA over the union of all domains' training images
+ * @param fixedWeights the fixed coefficients W, every adapter weighted W
+ * @param bMaxValues the adaptive runs' b_max
+ * @param traceKind, traceBMax the adaptive merge whose learned weights the per-experience table shows and
+ *                   which the random-LoRA control repeats
+ */
+public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, double pretrainEpochs,
+                        double loraEpochs, double jointEpochs, int rank, double pretrainLearningRate, double loraLearningRate,
+                        int samplesPerClass, int coefficientSteps, double coefficientLearningRate,
+                        int newLoraSteps, List<Long> seeds, List<Integer> fixedWeights, List<Integer> bMaxValues,
+                        double tiesDensity, double dareDensity, MergeKind traceKind, int traceBMax) {
+
+    private static final List<Integer> STUDY_VALUES = List.of(1, 3, 5);
+
+    public static DilConfig full(String dataset, List<Long> seeds, int spc) {
+        return new DilConfig(dataset, 60_000, 10_000, 10, 3, 3, 8, 2e-3, 3e-3, spc, 100, 0.05, 200, seeds,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+    }
+
+    public static DilConfig quick(String dataset, List<Long> seeds, int spc) {
+        return new DilConfig(dataset, 4_000, 1_000, 4, 1, 1, 8, 2e-3, 3e-3, spc, 40, 0.05, 100, seeds,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+    }
+
+    public static DilConfig demo(List<Long> seeds, int spc) {
+        return new DilConfig("embedded", 4_000, 1_000, 4, 3, 1, 8, 2e-3, 5e-3, spc, 40, 0.1, 100, seeds,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+    }
+
+    /** Seconds-long, for end-to-end tests of the pipeline (the numbers mean nothing). */
+    public static DilConfig tiny(List<Long> seeds) {
+        return new DilConfig("embedded", 120, 20, 0.5, 0.5, 0.5, 8, 2e-3, 3e-3, 1, 3, 0.05, 3, seeds,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+    }
+
+    /** The "config" object of the JSON results. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", dataset);
+        m.put("domains", java.util.Arrays.stream(Domain.values()).map(Domain::id).toList());
+        m.put("seeds", seeds);
+        m.put("spc", samplesPerClass);
+        m.put("train_per_domain", trainPerDomain);
+        m.put("test_per_domain", testPerDomain);
+        m.put("pretrain_epochs", pretrainEpochs);
+        m.put("lora_epochs", loraEpochs);
+        m.put("joint_epochs", jointEpochs);
+        m.put("lora_rank", rank);
+        m.put("lora_alpha", 2 * rank);
+        m.put("lora_modules", amalgam.merge.adaptive.VitForward.ADAPTED_MODULES);
+        m.put("coefficient_steps", coefficientSteps);
+        m.put("coefficient_lr", coefficientLearningRate);
+        m.put("activation", "sigmoid");
+        m.put("granularity", "adapter");
+        m.put("ties_density", tiesDensity);
+        m.put("dare_density", dareDensity);
+        m.put("new_lora_steps", newLoraSteps);
+        m.put("trace", traceKind.cliName() + " adaptive b_max=" + traceBMax);
+        return m;
+    }
+
+    public double density(MergeKind kind) {
+        return kind == MergeKind.DARE_TIES ? dareDensity : tiesDensity;
+    }
+}

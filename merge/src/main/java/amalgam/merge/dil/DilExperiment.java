@@ -1,0 +1,223 @@
+package amalgam.merge.dil;
+
+import amalgam.engine.DType;
+import amalgam.engine.Engine;
+import amalgam.engine.Tensor;
+import amalgam.engine.data.FashionMnist;
+import amalgam.engine.data.ImageDataset;
+import amalgam.engine.nn.TinyViT;
+import amalgam.merge.adaptive.AdaptiveMerge;
+import amalgam.merge.adaptive.CoefficientSettings;
+import amalgam.merge.adaptive.CoefficientTraining;
+import amalgam.merge.adaptive.Coefficients;
+import amalgam.merge.adaptive.Granularity;
+import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.adaptive.Objective;
+import amalgam.merge.adaptive.VitForward;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One seed of the domain-incremental study. A TinyViT is pre-trained on the first domain; at experience t a
+ * LoRA is trained on domain t, {@code spc} of its training images per class join the memory buffer, and
+ * adapters 1..t are merged (task arithmetic, TIES, DARE-TIES; fixed W or coefficients learned on the buffer)
+ * and evaluated on the test sets of the domains seen. The baselines run after the last experience.
+ */
+public final class DilExperiment {
+
+    private final DilConfig config;
+    private final List<DomainData> domains;
+    private final TrainingProgress progress;
+    private final PrintWriter log;
+
+    public DilExperiment(DilConfig config, List<DomainData> domains, TrainingProgress progress, PrintWriter log) {
+        this.config = config;
+        this.domains = domains;
+        this.progress = progress;
+        this.log = log;
+    }
+
+    /** The four domains from {@code data}, subsets drawn with a fixed seed so every seed sees the same images. */
+    public static List<DomainData> domains(FashionMnist data, DilConfig config) {
+        List<DomainData> out = new ArrayList<>();
+        for (Domain d : Domain.values()) {
+            out.add(DomainData.of(d, data.train(), data.test(), config.trainPerDomain(), config.testPerDomain(), 0));
+        }
+        return out;
+    }
+
+    public SeedResult run(long seed) {
+        SeedResult result = SeedResult.empty(seed);
+        long started = System.nanoTime();
+        TinyViT model = ModelTraining.pretrain(domains.getFirst().train(), config.pretrainEpochs(),
+                config.pretrainLearningRate(), seed, progress);
+        Map<String, Tensor> base = model.namedParameters();
+        stage("base on " + domains.getFirst().domain().id() + ", test " + format(
+                Evaluation.accuracy(base, Map.of(), domains.getFirst())) + "%", started);
+
+        List<LoraFactors> loras = new ArrayList<>();
+        List<int[]> bufferParts = new ArrayList<>();
+        int count = domains.size();
+        for (int t = 0; t < count; t++) {
+            long experienceStart = System.nanoTime();
+            DomainData domain = domains.get(t);
+            loras.add(ModelTraining.trainLora(base, domain.train(), config.rank(), config.loraEpochs(),
+                    config.loraLearningRate(), seed * 31 + t, "LoRA " + (t + 1) + " (" + domain.domain().id() + ")", progress));
+            bufferParts.add(domain.bufferIndices(config.samplesPerClass(), TinyViT.CLASSES, seed * 17 + t));
+            ImageDataset buffer = buffer(t, bufferParts);
+            List<Map<String, Tensor>> deltas = loras.stream().map(LoraFactors::deltas).toList();
+            mergeAndEvaluate(result, base, deltas, buffer, t, seed);
+            // The adapter alone on its own domain: what a merge could at best keep of it.
+            double alone = Evaluation.accuracy(base, loraWeights(base, loras.getLast()), domain);
+            stage("experience " + (t + 1) + "/" + count + " (" + domain.domain().id() + ", its LoRA alone "
+                    + format(alone) + "%)", experienceStart);
+        }
+        long baselineStart = System.nanoTime();
+        baselines(result, base, loras, buffer(count - 1, bufferParts), seed);
+        stage("baselines", baselineStart);
+        return result;
+    }
+
+    private void mergeAndEvaluate(SeedResult result, Map<String, Tensor> base, List<Map<String, Tensor>> deltas,
+                                  ImageDataset buffer, int t, long seed) {
+        boolean last = t == domains.size() - 1;
+        Tensor bufferImages = bufferImages(buffer);
+        int[] bufferLabels = buffer.labels(DomainData.all(buffer.size()));
+        for (MergeKind kind : MergeKind.values()) {
+            AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, deltas, kind,
+                    config.density(kind), seed);
+            for (int w : config.fixedWeights()) {
+                Tensor alphas = Tensor.full(DType.F32, w, deltas.size(), 1).toPersistent();
+                double[] accuracy = seenAccuracy(base, merge, alphas, t);
+                record(result, SeedResult.fixedLabel(kind.cliName(), w), t, accuracy);
+                if (last) result.fixed().computeIfAbsent(kind.cliName(), k -> new LinkedHashMap<>()).put(w, mean(accuracy));
+            }
+            for (int bMax : config.bMaxValues()) {
+                Coefficients coefficients = learn(merge, bufferImages, bufferLabels, bMax,
+                        kind.cliName() + " b_max=" + bMax + " @" + (t + 1));
+                double[] accuracy = seenAccuracy(base, merge, coefficientsNow(coefficients), t);
+                record(result, SeedResult.adaptiveLabel(kind.cliName(), bMax), t, accuracy);
+                if (last) result.adaptive().computeIfAbsent(kind.cliName(), k -> new LinkedHashMap<>()).put(bMax, mean(accuracy));
+                if (kind == config.traceKind() && bMax == config.traceBMax()) {
+                    double[][] values = coefficients.values();
+                    double[] weights = new double[values.length];
+                    for (int i = 0; i < weights.length; i++) weights[i] = values[i][0];
+                    result.traceWeights().add(weights);
+                    Map<String, Double> perDomain = new LinkedHashMap<>();
+                    for (int d = 0; d <= t; d++) perDomain.put(domains.get(d).domain().id(), accuracy[d]);
+                    result.traceDomainAccuracy().add(perDomain);
+                }
+            }
+        }
+    }
+
+    private void baselines(SeedResult result, Map<String, Tensor> base, List<LoraFactors> loras, ImageDataset buffer,
+                           long seed) {
+        int count = domains.size();
+        double bufferEpochs = (double) config.newLoraSteps() / Math.ceil(buffer.size() / (double) ModelTraining.BATCH);
+        LoraFactors onBuffer = ModelTraining.trainLora(base, buffer, config.rank(), bufferEpochs,
+                config.loraLearningRate(), seed * 31 + 101, "new LoRA on the buffer", progress);
+        result.baselines().put("new_lora", finalAccuracy(base, loraWeights(base, onBuffer)));
+
+        LoraFactors joint = ModelTraining.trainLora(base, union(), config.rank(), config.jointEpochs(),
+                config.loraLearningRate(), seed * 31 + 102, "joint LoRA", progress);
+        result.baselines().put("joint_lora", finalAccuracy(base, loraWeights(base, joint)));
+
+        Random random = new Random(seed * 31 + 103);
+        List<Map<String, Tensor>> control = new ArrayList<>();
+        for (int i = 0; i < count - 1; i++) control.add(LoraFactors.randomLike(loras.get(i), random).deltas());
+        control.add(loras.getLast().deltas());
+        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, control, config.traceKind(),
+                config.density(config.traceKind()), seed);
+        Coefficients coefficients = learn(merge, bufferImages(buffer), buffer.labels(DomainData.all(buffer.size())),
+                config.traceBMax(), "random-LoRA control");
+        result.baselines().put("random_loras", mean(seenAccuracy(base, merge, coefficientsNow(coefficients), count - 1)));
+    }
+
+    private Coefficients learn(AdaptiveMerge merge, Tensor images, int[] labels, int bMax, String name) {
+        Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(bMax), merge.adapterCount(),
+                merge.modules().size(), DType.F32);
+        try (TrainingProgress.Loop loop = progress.start("coefficients " + name, config.coefficientSteps())) {
+            CoefficientTraining.train(merge, coefficients, images, labels, Objective.crossEntropy(),
+                    config.coefficientSteps(), config.coefficientLearningRate(), (step, loss) -> loop.step(loss));
+        }
+        return coefficients;
+    }
+
+    private static Tensor coefficientsNow(Coefficients coefficients) {
+        try (var _ = Engine.noGrad(); var _ = Engine.step()) {
+            return coefficients.weights().toPersistent();
+        }
+    }
+
+    private double[] seenAccuracy(Map<String, Tensor> base, AdaptiveMerge merge, Tensor alphas, int t) {
+        Map<String, Tensor> weights = Evaluation.frozen(() -> merge.mergedWeights(alphas, Granularity.ADAPTER));
+        double[] out = new double[t + 1];
+        for (int d = 0; d <= t; d++) out[d] = Evaluation.accuracy(base, weights, domains.get(d));
+        return out;
+    }
+
+    private double finalAccuracy(Map<String, Tensor> base, Map<String, Tensor> weights) {
+        double sum = 0;
+        for (DomainData d : domains) sum += Evaluation.accuracy(base, weights, d);
+        return sum / domains.size();
+    }
+
+    private static Map<String, Tensor> loraWeights(Map<String, Tensor> base, LoraFactors lora) {
+        Map<String, Tensor> deltas = lora.deltas();
+        return Evaluation.frozen(() -> {
+            Map<String, Tensor> w = new LinkedHashMap<>();
+            deltas.forEach((m, d) -> w.put(m, base.get(m + ".weight").add(d)));
+            return w;
+        });
+    }
+
+    private void record(SeedResult result, String label, int t, double[] accuracy) {
+        result.curves().computeIfAbsent(label, k -> new double[domains.size()])[t] = mean(accuracy);
+    }
+
+    private ImageDataset buffer(int upTo, List<int[]> parts) {
+        List<ImageDataset> sources = new ArrayList<>();
+        List<int[]> indices = new ArrayList<>();
+        for (int d = 0; d <= upTo; d++) {
+            sources.add(domains.get(d).train());
+            indices.add(parts.get(d));
+        }
+        return Datasets.concat(sources, indices);
+    }
+
+    private ImageDataset union() {
+        List<ImageDataset> sources = new ArrayList<>();
+        List<int[]> indices = new ArrayList<>();
+        for (DomainData d : domains) {
+            sources.add(d.train());
+            indices.add(DomainData.all(d.train().size()));
+        }
+        return Datasets.concat(sources, indices);
+    }
+
+    private static Tensor bufferImages(ImageDataset buffer) {
+        return buffer.images(DomainData.all(buffer.size())).toPersistent();
+    }
+
+    static double mean(double[] values) {
+        double s = 0;
+        for (double v : values) s += v;
+        return s / values.length;
+    }
+
+    private void stage(String what, long startNanos) {
+        log.printf(Locale.ROOT, "%s: %.1f s%n", what, (System.nanoTime() - startNanos) / 1e9);
+        log.flush();
+    }
+
+    private static String format(double percent) {
+        return String.format(Locale.ROOT, "%.1f", percent);
+    }
+}

@@ -1,0 +1,94 @@
+package amalgam.merge.dil;
+
+import amalgam.merge.InputException;
+import amalgam.merge.io.AtomicOutput;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes the study's outputs so that each appears complete or not at all: the report directory (report.md,
+ * results.json and the plots) through {@link AtomicOutput}, the {@code --json} file through a temporary
+ * sibling renamed into place. Existing outputs are refused without {@code force}, checked before the study runs.
+ */
+public final class ResultOutput {
+
+    private ResultOutput() {}
+
+    /** Fails now, before minutes of training, if an output exists and {@code force} is not given. */
+    public static void checkWritable(Path reportDirectory, Path json, boolean force) {
+        for (Path p : new Path[] {reportDirectory, json}) {
+            if (p == null) continue;
+            if (!force && Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new InputException(p.toString(), "already exists (use --force to replace it)");
+            }
+            Path parent = p.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new InputException(p.toString(), "parent directory " + parent + " does not exist");
+            }
+        }
+    }
+
+    public static String json(DilResults results) throws IOException {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results.asJson()) + "\n";
+    }
+
+    public static void writeJson(DilResults results, Path file, boolean force) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+        try {
+            Files.writeString(temp, json(results));
+            if (force) Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            else {
+                if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new InputException(file.toString(), "already exists (use --force to replace it)");
+                }
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** The report directory: report.md, results.json and the PNG plots. */
+    public static void writeReport(DilResults results, Path directory, boolean force, double wallSeconds,
+                                   String command) throws IOException {
+        try (AtomicOutput out = AtomicOutput.begin(directory, force)) {
+            List<String> plots = ResultPlots.write(results, out.directory());
+            Files.writeString(out.directory().resolve("results.json"), json(results));
+            Files.writeString(out.directory().resolve("report.md"), markdown(results, plots, wallSeconds, command));
+            out.commit();
+        }
+    }
+
+    static String markdown(DilResults r, List<String> plots, double wallSeconds, String command) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Adaptive LoRA merging, domain-incremental Fashion-MNIST\n\n");
+        md.append(String.format(Locale.ROOT, "`%s` — %d seed(s), %.0f s wall time, dataset %s.%n%n", command,
+                r.seeds().size(), wallSeconds, r.config().dataset()));
+        md.append("## Domains\n\n");
+        for (Domain d : Domain.values()) md.append("- **").append(d.id()).append("**: ").append(d.description()).append('\n');
+        md.append("\nA TinyViT is pre-trained on `original`; at experience t a rank-").append(r.config().rank())
+                .append(" LoRA on the qkv and output projections of both blocks is trained on domain t, ")
+                .append(r.config().samplesPerClass()).append(" training image(s) per class join the memory buffer, ")
+                .append("and adapters 1..t are merged. Fixed: every adapter weighted W. Adaptive: α = σ(c)·b, ")
+                .append("b = 1 + (b_max − 1)·σ(β), c and β learned by Adam on the buffer through the merge.\n\n");
+        md.append("## Final accuracy over all four domains (%, mean ± std over seeds)\n\n");
+        md.append("Columns are W for the fixed rows and b_max for the adaptive rows; baselines have one value.\n\n");
+        md.append(ResultTables.study(r, true)).append('\n');
+        md.append("## Per experience (").append(r.config().traceKind().cliName()).append(", adaptive b_max=")
+                .append(r.config().traceBMax()).append(")\n\n");
+        md.append(ResultTables.experiences(r, true)).append('\n');
+        md.append("## Plots\n\n");
+        for (String p : plots) md.append("![").append(p).append("](").append(p).append(")\n");
+        md.append("\n## Configuration\n\n```\n").append(r.config().asMap()).append("\n```\n");
+        return md.toString();
+    }
+}

@@ -1,0 +1,73 @@
+package amalgam.merge.dil;
+
+import amalgam.merge.adaptive.MergeKind;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** The study's two tables as aligned text (the terminal) and as markdown (the report). */
+public final class ResultTables {
+
+    private ResultTables() {}
+
+    /** Methods × W / b_max: final accuracy over all four domains, mean ± std over seeds. */
+    public static String study(DilResults r, boolean markdown) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, markdown ? "| %s |" : "%-34s", "method"));
+        for (int w : r.config().fixedWeights()) header.append(cell(markdown, "W=" + w));
+        line(out, header.toString());
+        if (markdown) line(out, "|---|" + "---:|".repeat(r.config().fixedWeights().size()));
+        for (MergeKind kind : MergeKind.values()) {
+            StringBuilder fixed = new StringBuilder(name(markdown, kind.cliName() + " (fixed W)"));
+            for (int w : r.config().fixedWeights()) fixed.append(cell(markdown, stat(r.fixed(kind, w))));
+            line(out, fixed.toString());
+            StringBuilder adaptive = new StringBuilder(name(markdown, kind.cliName() + " (adaptive b_max)"));
+            for (int b : r.config().bMaxValues()) adaptive.append(cell(markdown, stat(r.adaptive(kind, b))));
+            line(out, adaptive.toString());
+        }
+        for (String baseline : new String[] {"new_lora", "joint_lora", "random_loras"}) {
+            line(out, name(markdown, baseline) + cell(markdown, stat(r.baseline(baseline)))
+                    + (markdown ? " |".repeat(r.config().fixedWeights().size() - 1) : ""));
+        }
+        return out.toString();
+    }
+
+    /** Per experience: the traced merge's learned weight of each adapter and its accuracy on each domain seen. */
+    public static String experiences(DilResults r, boolean markdown) {
+        StringBuilder out = new StringBuilder();
+        String[] domains = java.util.Arrays.stream(Domain.values()).map(Domain::id).toArray(String[]::new);
+        StringBuilder header = new StringBuilder(markdown ? "| experience | learned weights |" : String.format(Locale.ROOT, "%-11s%-30s", "experience", "learned weights"));
+        for (String d : domains) header.append(cell(markdown, d));
+        line(out, header.toString());
+        if (markdown) line(out, "|---:|---|" + "---:|".repeat(domains.length));
+        for (int t = 0; t < r.experiences(); t++) {
+            StringBuilder weights = new StringBuilder();
+            for (double w : r.traceWeights(t)) weights.append(weights.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.2f", w));
+            StringBuilder row = new StringBuilder(markdown ? "| " + (t + 1) + " | " + weights + " |"
+                    : String.format(Locale.ROOT, "%-11d%-30s", t + 1, weights));
+            Map<String, Double> accuracy = r.traceDomainAccuracy(t);
+            for (String d : domains) {
+                Double a = accuracy.get(d);
+                row.append(cell(markdown, a == null ? "–" : String.format(Locale.ROOT, "%.1f", a)));
+            }
+            line(out, row.toString());
+        }
+        return out.toString();
+    }
+
+    private static String stat(DilResults.Stat s) {
+        return String.format(Locale.ROOT, "%.1f ± %.1f", s.mean(), s.std());
+    }
+
+    private static String name(boolean markdown, String name) {
+        return markdown ? "| " + name + " |" : String.format(Locale.ROOT, "%-34s", name);
+    }
+
+    private static String cell(boolean markdown, String value) {
+        return markdown ? " " + value + " |" : String.format(Locale.ROOT, "%14s", value);
+    }
+
+    private static void line(StringBuilder out, String line) {
+        out.append(line.stripTrailing()).append('\n');
+    }
+}

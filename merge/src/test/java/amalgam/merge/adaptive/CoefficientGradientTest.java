@@ -1,0 +1,66 @@
+package amalgam.merge.adaptive;
+
+import amalgam.engine.DType;
+import amalgam.engine.Engine;
+import amalgam.engine.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** dL/dc and dL/dβ through the merge and TinyViT's forward equal central finite differences, in double. */
+class CoefficientGradientTest {
+
+    private static final double H = 1e-6;
+
+    @ParameterizedTest
+    @CsvSource({
+            "task_arithmetic, sigmoid, ADAPTER, true",
+            "ties, sigmoid, MODULE, true",
+            "dare_ties, sigmoid, ADAPTER, true",
+            "ties, sigmoid, ADAPTER, false",
+            "task_arithmetic, softmax, ADAPTER, true",
+            "task_arithmetic, tanh, ADAPTER, true",
+            "ties, none, ADAPTER, false"})
+    void analyticGradientMatchesFiniteDifferences(String kind, String activation, Granularity granularity,
+                                                  boolean learnScale) {
+        Map<String, Tensor> base = SyntheticAdapters.base(DType.F64, 11);
+        List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 3, 0.1, 12);
+        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters,
+                MergeKind.parse(kind), 0.5, 5);
+        Coefficients coefficients = new Coefficients(new CoefficientSettings(CoefficientActivation.parse(activation),
+                granularity, 3, learnScale, false), 3, VitForward.ADAPTED_MODULES.size(), DType.F64);
+        Random random = new Random(13);
+        double[] c = new double[(int) coefficients.raw().numel()];
+        for (int i = 0; i < c.length; i++) c[i] = random.nextGaussian();
+        SyntheticAdapters.set(coefficients.raw(), c);
+        SyntheticAdapters.set(coefficients.beta(), new double[] {0.4});
+        Tensor images = SyntheticAdapters.images(DType.F64, 2, 14);
+        int[] labels = {2, 7};
+        Objective objective = Objective.crossEntropy();
+
+        try (var _ = Engine.step()) {
+            objective.loss(merge.logits(coefficients.weights(), granularity, images), labels).backward();
+        }
+        for (Tensor leaf : coefficients.trainable()) {
+            double[] analytic = leaf.grad().toDoubleArray();
+            double[] values = leaf.toDoubleArray();
+            for (int i = 0; i < values.length; i++) {
+                double[] plus = values.clone(), minus = values.clone();
+                plus[i] += H;
+                minus[i] -= H;
+                SyntheticAdapters.set(leaf, plus);
+                double up = CoefficientTraining.loss(merge, coefficients, images, labels, objective);
+                SyntheticAdapters.set(leaf, minus);
+                double down = CoefficientTraining.loss(merge, coefficients, images, labels, objective);
+                SyntheticAdapters.set(leaf, values);
+                double numeric = (up - down) / (2 * H);
+                assertEquals(numeric, analytic[i], 1e-7 + 1e-5 * Math.abs(numeric), "entry " + i);
+            }
+        }
+    }
+}
