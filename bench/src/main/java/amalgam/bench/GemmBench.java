@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class GemmBench {
 
-    @Param({"scalar", "vector", "native", "openblas"})
+    @Param({"scalar", "vector", "native", "openblas", "cuda"})
     public String impl;
 
     @Param({"64", "256", "1024", "2048"})
