@@ -46,9 +46,21 @@ record BundleParts(List<Path> jars) {
         byName.putIfAbsent(jar.getFileName().toString(), jar);
     }
 
+    /**
+     * The report plots' chart library and what it pulls in. Drawing needs java.desktop (AWT, about 12 MiB), which
+     * with these jars would take a bundle past its 64 MiB; a bundle's dil/demo reports are tables only.
+     */
+    static final List<String> PLOTTING_ONLY = List.of("xchart-", "pdfbox", "fontbox-", "VectorGraphics2D-",
+            "graphics2d-", "animated-gif-lib-", "commons-logging-");
+
+    static boolean plottingOnly(Path jar) {
+        String name = jar.getFileName().toString();
+        return PLOTTING_ONLY.stream().anyMatch(name::startsWith);
+    }
+
     private static void addAll(Map<String, Path> byName, Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
-            files.filter(file -> file.getFileName().toString().endsWith(".jar")).sorted()
+            files.filter(file -> file.getFileName().toString().endsWith(".jar") && !plottingOnly(file)).sorted()
                     .forEach(jar -> add(byName, jar));
         }
     }

@@ -17,7 +17,18 @@ final class RuntimeLinker {
      * Modules no class refers to statically but a run needs: the Vector API is added by a command-line flag, and
      * JMH's host and forked JVMs read their arguments and pids through the management interfaces.
      */
-    static final Set<String> ADDED = Set.of("jdk.incubator.vector", "java.management", "jdk.management");
+    static final Set<String> ADDED = Set.of("jdk.incubator.vector", "java.management", "jdk.management",
+            // progressbar and jline need java.logging; they are not given to jdeps (below).
+            "java.logging");
+
+    /**
+     * Jars jdeps cannot analyse: progressbar is a named module requiring org.jline.terminal, which jline only
+     * provides as an automatic module, and jdeps stops at that. Their JDK needs are in {@link #ADDED}.
+     */
+    static boolean analysable(Path jar) {
+        String name = jar.getFileName().toString();
+        return !name.startsWith("progressbar-") && !name.startsWith("jline-");
+    }
 
     /**
      * Modules jdeps reports that we leave out to stay within the size limit: java.desktop (about 12 MiB with its
@@ -36,7 +47,7 @@ final class RuntimeLinker {
     Set<String> modulesFor(List<Path> jars) throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("--print-module-deps", "--ignore-missing-deps",
                 "--multi-release", Integer.toString(Runtime.version().feature())));
-        jars.forEach(jar -> arguments.add(jar.toString()));
+        jars.stream().filter(RuntimeLinker::analysable).forEach(jar -> arguments.add(jar.toString()));
         String output = ExternalTool.besideJava(java, "jdeps").run(arguments);
         Set<String> modules = parseModuleList(output);
         modules.addAll(ADDED);

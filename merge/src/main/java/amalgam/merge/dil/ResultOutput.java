@@ -61,10 +61,23 @@ public final class ResultOutput {
     public static void writeReport(DilResults results, Path directory, boolean force, double wallSeconds,
                                    String command) throws IOException {
         try (AtomicOutput out = AtomicOutput.begin(directory, force)) {
-            List<String> plots = ResultPlots.write(results, out.directory());
+            List<String> plots = plotsIfPossible(results, out.directory());
             Files.writeString(out.directory().resolve("results.json"), json(results));
             Files.writeString(out.directory().resolve("report.md"), markdown(results, plots, wallSeconds, command));
             out.commit();
+        }
+    }
+
+    /**
+     * The PNG plots, or none where the runtime cannot draw them: a dist bundle leaves out java.desktop and the
+     * charting jars to stay within its size limit, and its report is then tables only.
+     */
+    private static List<String> plotsIfPossible(DilResults results, Path directory) throws IOException {
+        try {
+            return ResultPlots.write(results, directory);
+        } catch (NoClassDefFoundError missing) {
+            System.err.println("amalgam: plots skipped: this runtime has no charting support (" + missing.getMessage() + ")");
+            return List.of();
         }
     }
 
