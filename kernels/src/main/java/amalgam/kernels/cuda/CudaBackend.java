@@ -1,5 +1,6 @@
 package amalgam.kernels.cuda;
 
+import amalgam.kernels.OpCodes;
 import amalgam.kernels.Backend;
 import amalgam.kernels.BinaryOp;
 import amalgam.kernels.ReduceOp;
@@ -61,7 +62,7 @@ public final class CudaBackend implements Backend {
              Staged dx = Staged.upload(context, x, xOffset, n);
              Staged dout = Staged.allocate(context, n)) {
             context.launch1d(CudaKernels.UNARY, n,
-                    KernelArgs.of().i32(CudaOpCodes.of(op)).i64(n).ptr(dx.at()).ptr(dout.at()));
+                    KernelArgs.of().i32(OpCodes.of(op)).i64(n).ptr(dx.at()).ptr(dout.at()));
             dout.download(context, n, out, outOffset);
         }
     }
@@ -89,7 +90,7 @@ public final class CudaBackend implements Backend {
              Staged da = stageStrided(a, aOffset, layout.shape(), layout.first());
              Staged db = stageStrided(b, bOffset, layout.shape(), layout.second());
              Staged dout = Staged.allocate(context, n)) {
-            context.launch1d(CudaKernels.BINARY_STRIDED, n, KernelArgs.of().i32(CudaOpCodes.of(op)).i64(n)
+            context.launch1d(CudaKernels.BINARY_STRIDED, n, KernelArgs.of().i32(OpCodes.of(op)).i64(n)
                     .i64s(layout.pack()).ptr(da.at()).ptr(db.at()).ptr(dout.at()));
             dout.download(context, n, out, outOffset);
         }
@@ -133,7 +134,7 @@ public final class CudaBackend implements Backend {
         try (CudaContext.Scope scope = context.enter();
              Staged dx = Staged.upload(context, x, xOffset, outputs * axis);
              Staged dout = Staged.allocate(context, outputs)) {
-            int code = CudaOpCodes.of(op);
+            int code = OpCodes.of(op);
             if (inner == 1) {
                 context.launch(CudaKernels.REDUCE_ROWS, outer, 1, 1, ROW_BLOCK,
                         KernelArgs.of().i32(code).i32(outer).i32(axis).ptr(dx.at()).ptr(dout.at()));

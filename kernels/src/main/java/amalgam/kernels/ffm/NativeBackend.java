@@ -1,5 +1,6 @@
 package amalgam.kernels.ffm;
 
+import amalgam.kernels.OpCodes;
 import amalgam.kernels.Backend;
 import amalgam.kernels.BinaryOp;
 import amalgam.kernels.ReduceOp;

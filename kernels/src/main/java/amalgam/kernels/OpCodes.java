@@ -1,19 +1,16 @@
-package amalgam.kernels.ffm;
-
-import amalgam.kernels.BinaryOp;
-import amalgam.kernels.ReduceOp;
-import amalgam.kernels.UnaryOp;
+package amalgam.kernels;
 
 /**
- * The integer codes of {@code enum amalgam_unary/amalgam_binary/amalgam_reduce} in amalgam.h. Spelled out
- * rather than taken from ordinal() so that reordering a Java enum cannot silently change which C function
- * runs, and a new constant fails to compile here until C learns it.
+ * The integer codes the C kernels (enum amalgam_unary/amalgam_binary/amalgam_reduce in native/cpu/amalgam.h)
+ * and the CUDA kernels (the switch statements of native/cuda/elementwise.cu and reduce.cu) use for each op:
+ * one table for both. Spelled out rather than taken from ordinal() so that reordering a Java enum cannot
+ * silently change what a kernel computes, and a new constant fails to compile here until it has a code.
  */
-final class OpCodes {
+public final class OpCodes {
 
     private OpCodes() {}
 
-    static int of(UnaryOp op) {
+    public static int of(UnaryOp op) {
         return switch (op) {
             case IDENTITY -> 0;
             case NEG -> 1;
@@ -34,7 +31,7 @@ final class OpCodes {
         };
     }
 
-    static int of(BinaryOp op) {
+    public static int of(BinaryOp op) {
         return switch (op) {
             case ADD -> 0;
             case SUB -> 1;
@@ -48,7 +45,7 @@ final class OpCodes {
         };
     }
 
-    static int of(ReduceOp op) {
+    public static int of(ReduceOp op) {
         return switch (op) {
             case SUM -> 0;
             case MAX -> 1;
