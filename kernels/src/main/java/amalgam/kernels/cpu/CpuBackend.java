@@ -1,6 +1,7 @@
 package amalgam.kernels.cpu;
 
 import amalgam.kernels.Backend;
+import amalgam.kernels.GemmDelegation;
 import amalgam.kernels.BinaryOp;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.ReduceOp;
@@ -20,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  * {@link Softmax}, {@link LayerNorm} and {@link AbsRadixSelect} (k-th largest magnitude). This class only
  * decides how to split the work.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, GemmDelegation {
 
     /** Below this many elements (or element-visits) an operation runs on the caller alone. */
     private static final long PARALLEL_THRESHOLD = 1 << 15;
@@ -66,19 +67,8 @@ public final class CpuBackend implements Backend {
     // ---- matrix products ---------------------------------------------------------------------------------
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                     MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
-                     float beta, MemorySegment c, long cOffset, int ldc) {
-        gemm.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-    }
-
-    @Override
-    public void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                            MemorySegment a, long aOffset, int lda, long strideA,
-                            MemorySegment b, long bOffset, int ldb, long strideB,
-                            float beta, MemorySegment c, long cOffset, int ldc, long strideC, int batch) {
-        gemm.gemmBatched(transA, transB, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb, strideB,
-                beta, c, cOffset, ldc, strideC, batch);
+    public Gemm gemmKernel() {
+        return gemm;
     }
 
     // ---- elementwise -------------------------------------------------------------------------------------

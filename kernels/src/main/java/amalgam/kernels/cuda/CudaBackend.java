@@ -2,6 +2,8 @@ package amalgam.kernels.cuda;
 
 import amalgam.kernels.OpCodes;
 import amalgam.kernels.Backend;
+import amalgam.kernels.Gemm;
+import amalgam.kernels.GemmDelegation;
 import amalgam.kernels.BinaryOp;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
@@ -14,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  * the CPU backends; it exists to test the kernels against {@code ScalarBackend} and as the base that
  * device-resident tensors will reuse.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements Backend, GemmDelegation {
 
     private static final int ROW_BLOCK = 256;
 
@@ -38,19 +40,8 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                     MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
-                     float beta, MemorySegment c, long cOffset, int ldc) {
-        gemm.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-    }
-
-    @Override
-    public void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                            MemorySegment a, long aOffset, int lda, long strideA,
-                            MemorySegment b, long bOffset, int ldb, long strideB,
-                            float beta, MemorySegment c, long cOffset, int ldc, long strideC, int batch) {
-        gemm.gemmBatched(transA, transB, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb, strideB,
-                beta, c, cOffset, ldc, strideC, batch);
+    public Gemm gemmKernel() {
+        return gemm;
     }
 
     // ---- elementwise -------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@ package amalgam.kernels.ffm;
 
 import amalgam.kernels.OpCodes;
 import amalgam.kernels.Backend;
+import amalgam.kernels.Gemm;
+import amalgam.kernels.GemmDelegation;
 import amalgam.kernels.BinaryOp;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
@@ -20,7 +22,7 @@ import java.lang.invoke.MethodHandle;
  * <p>Calls are thread-safe, but OpenMP keeps a team of threads per calling thread: call from few threads
  * (the engine's one compute thread) rather than from a pool, or the process collects idle OpenMP teams.
  */
-public final class NativeBackend implements Backend {
+public final class NativeBackend implements Backend, GemmDelegation {
 
     private final int threads;
     private final NativeGemm gemm;
@@ -47,19 +49,8 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                     MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
-                     float beta, MemorySegment c, long cOffset, int ldc) {
-        gemm.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
-    }
-
-    @Override
-    public void gemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                            MemorySegment a, long aOffset, int lda, long strideA,
-                            MemorySegment b, long bOffset, int ldb, long strideB,
-                            float beta, MemorySegment c, long cOffset, int ldc, long strideC, int batch) {
-        gemm.gemmBatched(transA, transB, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb, strideB,
-                beta, c, cOffset, ldc, strideC, batch);
+    public Gemm gemmKernel() {
+        return gemm;
     }
 
     // ---- elementwise -------------------------------------------------------------------------------------
