@@ -3,6 +3,7 @@ package amalgam.kernels;
 import amalgam.kernels.cpu.CpuBackend;
 import amalgam.kernels.cuda.CudaBackend;
 import amalgam.kernels.ffm.NativeBackend;
+import amalgam.kernels.ffm.NativeLibrary;
 import amalgam.kernels.scalar.ScalarBackend;
 import java.util.List;
 import java.util.Locale;
@@ -19,22 +20,37 @@ public final class Backends {
     /** The backend commands use unless told otherwise. */
     public static final String DEFAULT = "cpu";
 
+    /**
+     * For one-shot commands such as a merge: native where its C library loads on this machine, cpu elsewhere.
+     * A merge is over in a second or two, before the JIT has compiled the Java Vector API kernels (which run
+     * boxed, many times slower, until it has); the C kernels are compiled ahead of time. Long runs such as
+     * training amortise the warm-up and keep {@link #DEFAULT}.
+     */
+    public static final String AUTO = "auto";
+
     private Backends() {}
 
+    /** The backend a name stands for: {@link #AUTO} resolved for this machine, any other name normalised. */
+    public static String resolve(String name) {
+        String normalised = name.trim().toLowerCase(Locale.ROOT);
+        if (!normalised.equals(AUTO)) return normalised;
+        return NativeLibrary.isAvailable() ? "native" : "cpu";
+    }
+
     /**
-     * A backend by name, computing with {@code pool}'s threads.
+     * A backend by name (or {@link #AUTO}), computing with {@code pool}'s threads.
      *
      * @throws IllegalArgumentException for an unknown name (the message lists the known ones)
      * @throws UnsupportedOperationException when the backend cannot run on this machine (the message says why)
      */
     public static Backend create(String name, WorkerPool pool) {
-        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+        return switch (resolve(name)) {
             case "scalar" -> new ScalarBackend();
             case "cpu" -> new CpuBackend(pool, Gemms.create("vector", pool));
             case "native" -> new NativeBackend(Gemms.requireNative(pool));
             case "cuda" -> new CudaBackend(Gemms.requireCuda());
             default -> throw new IllegalArgumentException(
-                    "unknown backend '" + name + "' (choose from " + String.join(", ", NAMES) + ")");
+                    "unknown backend '" + name + "' (choose from " + String.join(", ", NAMES) + " or " + AUTO + ")");
         };
     }
 }

@@ -20,21 +20,35 @@ import picocli.CommandLine.Option;
  */
 public final class ComputeOptions {
 
-    static final String DEFAULT_BACKEND = Backends.DEFAULT;
-
     @Option(names = "--threads", paramLabel = "N", order = 20,
             description = "Threads to compute with (default: all cores, here ${DEFAULT-VALUE}).")
     int threads = WorkerPool.availableCores();
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = DEFAULT_BACKEND, order = 21,
+    @Option(names = "--backend", paramLabel = "NAME", order = 21,
             description = "Compute backend: scalar (plain loops, the reference), cpu (Java Vector API, "
-                    + "multithreaded) or native (C kernels through FFM). Default: ${DEFAULT-VALUE}.")
-    String backend = DEFAULT_BACKEND;
+                    + "multithreaded), native (C kernels through FFM, multithreaded) or auto (native where its "
+                    + "library loads, else cpu). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    /** The options with {@link Backends#DEFAULT} as the default backend. */
+    public ComputeOptions() {
+        this(Backends.DEFAULT);
+    }
+
+    /** The options with another default backend, e.g. {@link Backends#AUTO} for one-shot commands. */
+    public ComputeOptions(String defaultBackend) {
+        this.backend = defaultBackend;
+    }
 
     /** A worker pool of {@code --threads} threads; the caller closes it. */
     public WorkerPool pool() {
         if (threads < 1) throw new InputException("--threads", "must be at least 1, got " + threads);
         return WorkerPool.of(threads);
+    }
+
+    /** What {@code --backend} stands for on this machine, e.g. "native" for auto where the C library loads. */
+    public String backendName() {
+        return Backends.resolve(backend);
     }
 
     /** The chosen backend computing on {@code pool}. */

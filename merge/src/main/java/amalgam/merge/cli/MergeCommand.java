@@ -1,5 +1,6 @@
 package amalgam.merge.cli;
 
+import amalgam.kernels.Backends;
 import amalgam.kernels.WorkerPool;
 import amalgam.merge.InputException;
 import amalgam.merge.adapter.LoraAdapterWriter;
@@ -100,8 +101,9 @@ public final class MergeCommand implements Callable<Integer> {
             + "of refusing them.")
     boolean allowNonFinite;
 
+    /** auto: a merge ends before the JIT has warmed up the Java kernels, so the C ones go first. */
     @Mixin
-    ComputeOptions compute;
+    ComputeOptions compute = new ComputeOptions(Backends.AUTO);
 
     @Parameters(arity = "1..*", paramLabel = "ADAPTER_DIR",
             description = "PEFT LoRA adapter directories (adapter_model.safetensors + adapter_config.json).")
@@ -198,6 +200,8 @@ public final class MergeCommand implements Callable<Integer> {
         stdout.println("merged   " + adapterDirectories.size() + " adapters with " + plan.describe());
         stdout.println("modules  " + outputs.size() + ", rank " + rank + ", " + dtype.name().toLowerCase(Locale.ROOT));
         stdout.println("output   " + out.toAbsolutePath().normalize());
+        stdout.println("compute  " + compute.backendName() + " backend, " + compute.threads + " thread"
+                + (compute.threads == 1 ? "" : "s"));
         stdout.println("time     " + String.format(Locale.ROOT, "%.2f s", seconds));
         stdout.flush();
     }
