@@ -8,24 +8,36 @@ import amalgam.engine.Tensor;
  */
 public enum CoefficientActivation {
     /** α = σ(c)·b: each weight in (0, b), the study's choice. */
-    SIGMOID("sigmoid", 0),
+    SIGMOID("sigmoid", 0, "σ(c)·b"),
     /** α = softmax over adapters(c)·b: weights that share a budget b. */
-    SOFTMAX("softmax", 0),
+    SOFTMAX("softmax", 0, "softmax over adapters(c)·b"),
     /** α = tanh(c)·b: weights in (−b, b), negation allowed. */
-    TANH("tanh", 0),
+    TANH("tanh", 0, "tanh(c)·b"),
     /** α = c, AdaMerging's raw coefficients, starting at its prior 0.3 (clamped to [0, 1] with --clamp). */
-    NONE("none", 0.3);
+    NONE("none", 0.3, "c");
 
     private final String cliName;
     private final double initial;
+    private final String formula;
 
-    CoefficientActivation(String cliName, double initial) {
+    CoefficientActivation(String cliName, double initial, String formula) {
         this.cliName = cliName;
         this.initial = initial;
+        this.formula = formula;
     }
 
     public String cliName() {
         return cliName;
+    }
+
+    /** α as a function of c and b, as the study's report prints it. */
+    public String formula() {
+        return formula;
+    }
+
+    /** Whether α depends on b, and so on b_max and the scale; {@link #NONE} ignores both. */
+    public boolean usesScale() {
+        return this != NONE;
     }
 
     /** The starting value of every raw coefficient. */
@@ -45,6 +57,6 @@ public enum CoefficientActivation {
 
     public static CoefficientActivation parse(String name) {
         for (CoefficientActivation a : values()) if (a.cliName.equals(name)) return a;
-        throw new IllegalArgumentException("--activation: expected sigmoid, softmax, tanh or none, got '" + name + "'");
+        throw new IllegalArgumentException("expected sigmoid, softmax, tanh or none, got '" + name + "'");
     }
 }

@@ -8,11 +8,11 @@ public record CoefficientSettings(CoefficientActivation activation, Granularity 
                                   boolean learnScale, boolean clamp) {
 
     public CoefficientSettings {
-        if (!(bMax >= 1)) throw new IllegalArgumentException("--b-max: must be at least 1, got " + bMax);
+        if (!(bMax >= 1)) throw new IllegalArgumentException("must be at least 1, got " + bMax);
     }
 
     /** The study's default: sigmoid, one weight per adapter, learned scale. */
     public static CoefficientSettings sigmoid(double bMax) {
-        return new CoefficientSettings(CoefficientActivation.SIGMOID, Granularity.ADAPTER, bMax, true, false);
+        return CoefficientRecipe.study().settings(bMax);
     }
 }

@@ -17,14 +17,15 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
-                "Run JMH benchmarks with short settings and print a table: time per operation, GFLOP/s, and the",
-                "percentage of OpenBLAS measured in the same run. For publication-grade numbers run the jar",
-                "directly with JMH's defaults: java -jar bench/target/benchmarks.jar GemmBench (source tree).",
-                "JMH's measurement JVMs are started with the same Java runtime as this one.",
+                "Run JMH benchmarks with short settings and print a table: time per operation, GFLOP/s, and the "
+                        + "percentage of OpenBLAS measured in the same run. For publication-grade numbers run the "
+                        + "jar directly with JMH's defaults: java -jar bench/target/benchmarks.jar GemmBench (source "
+                        + "tree). JMH's measurement JVMs are started with the same Java runtime as this one.",
                 "",
                 "Examples:",
-                "  amalgam bench                          all GemmBench sizes, threads 1 and 2 (about two minutes)",
-                "  amalgam bench -p n=1024 -p threads=2   one size",
+                "  amalgam bench                         all GemmBench sizes, threads 1 and 2",
+                "                                        (about two minutes)",
+                "  amalgam bench -p n=1024 -p threads=2  one size",
                 ""})
 public final class BenchCommand implements Callable<Integer> {
 

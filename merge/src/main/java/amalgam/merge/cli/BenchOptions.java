@@ -22,16 +22,16 @@ public final class BenchOptions {
                     + "GemmBench measures vector, native and openblas unless impl is given (scalar is slow).")
     public Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Warm-up iterations per trial (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Warm-up iterations per trial (default: ${DEFAULT-VALUE}).")
     public int warmupIterations;
 
-    @Option(names = "--iterations", defaultValue = "3", description = "Measured iterations per trial (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "3", description = "Measured iterations per trial (default: ${DEFAULT-VALUE}).")
     public int iterations;
 
-    @Option(names = "--time-ms", defaultValue = "500", description = "Length of each iteration in ms (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--time-ms", paramLabel = "MS", defaultValue = "500", description = "Length of each iteration in ms (default: ${DEFAULT-VALUE}).")
     public int iterationMillis;
 
-    @Option(names = "--forks", defaultValue = "1", description = "JVM forks per trial (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--forks", paramLabel = "N", defaultValue = "1", description = "JVM forks per trial (default: ${DEFAULT-VALUE}).")
     public int forks;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write JMH's JSON results to FILE.")

@@ -5,7 +5,9 @@ import amalgam.merge.InputException;
 import amalgam.merge.dil.DilConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,18 +17,20 @@ import java.util.concurrent.Callable;
 @Command(name = "dil",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
+        defaultValueProvider = StudyOptions.ReportDirectoryDefault.class,
         sortOptions = false,
         description = {
-                "Domain-incremental study of adaptive LoRA merging on Fashion-MNIST in four domains",
-                "(original, posterized, edges, rotated-noisy). A TinyViT is pre-trained on the first;",
-                "each experience trains a LoRA on the next domain, keeps --spc images per class in a",
-                "memory buffer and merges all adapters so far: task arithmetic, TIES and DARE-TIES",
-                "with fixed coefficients W in {1,3,5} against coefficients learned on the buffer",
-                "(sigmoid, b_max in {1,3,5}); baselines: a new LoRA on the buffer, a joint LoRA on all",
-                "data, and random LoRAs of equal norm in place of the older adapters.",
+                "Domain-incremental study of adaptive LoRA merging on Fashion-MNIST in four domains (original, "
+                        + "posterized, edges, rotated-noisy). A TinyViT is pre-trained on the first; each "
+                        + "experience trains a LoRA on the next domain, keeps --spc images per class in a memory "
+                        + "buffer and merges all adapters so far: task arithmetic, TIES and DARE-TIES with fixed "
+                        + "coefficients W in {1,3,5} against coefficients learned on the buffer (b_max in {1,3,5}; "
+                        + "how they are learned: --activation, --granularity, --scale, --objective). Baselines: a "
+                        + "new LoRA on the buffer, a joint LoRA on all data, and random LoRAs of equal norm in place "
+                        + "of the older adapters.",
                 "",
-                "Without --quick this trains on the full data (tens of minutes or more on 2 cores);",
-                "`amalgam demo` is the few-minute version.",
+                "Without --quick this trains on the full data (tens of minutes or more on 2 cores); "
+                        + "`amalgam demo` is the few-minute version.",
                 ""})
 public final class DilCommand implements Callable<Integer> {
 
@@ -37,40 +41,31 @@ public final class DilCommand implements Callable<Integer> {
             description = "Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist). Default: the embedded subset.")
     Path data;
 
-    @Option(names = "--seeds", paramLabel = "LIST", defaultValue = "0,1,2", order = 3,
-            description = "Comma-separated seeds; results are mean ± std over them. Default: ${DEFAULT-VALUE}.")
-    String seeds;
-
     @Option(names = "--spc", paramLabel = "N", defaultValue = "1", order = 4,
             description = "Memory-buffer images per class per domain. Default: ${DEFAULT-VALUE}.")
     int spc;
 
-    @Option(names = "--json", paramLabel = "FILE", order = 5, description = "Also write the results as JSON.")
-    Path json;
-
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "dil-report", order = 6,
-            description = "Report directory (report.md, results.json, PNG plots). Default: ${DEFAULT-VALUE}.")
-    Path out;
-
-    @Option(names = "--force", order = 7, description = "Replace existing outputs.")
-    boolean force;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Mixin
-    ComputeOptions compute = new ComputeOptions();
+    StudyOptions study = new StudyOptions();
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        if (spc < 1) throw new InputException("--spc", "must be at least 1, got " + spc);
+        DilConfig config = config();
         FashionMnist dataset = data == null ? FashionMnist.embedded() : load(data);
-        String name = data == null ? "embedded" : data.toString();
-        DilConfig config = quick ? DilConfig.quick(name, StudyRun.seeds(seeds), spc)
-                : DilConfig.full(name, StudyRun.seeds(seeds), spc);
-        StudyRun.run(config, dataset, out, json, force, compute, "amalgam dil" + (quick ? " --quick" : ""),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        StudyRun.run(config, dataset, study, StudyRun.invocation(spec), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
         return 0;
+    }
+
+    /** The study the options describe. */
+    DilConfig config() {
+        if (spc < 1) throw new InputException("--spc", "must be at least 1, got " + spc);
+        String name = data == null ? "embedded" : data.toString();
+        DilConfig preset = quick ? DilConfig.quick(name, study.seeds(), spc) : DilConfig.full(name, study.seeds(), spc);
+        return preset.withCoefficients(study.coefficients());
     }
 
     private static FashionMnist load(Path directory) {

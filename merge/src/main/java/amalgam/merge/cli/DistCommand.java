@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "dist", mixinStandardHelpOptions = true,
         description = {
                 "Write a self-contained bundle that runs where there is no JDK and no Maven:",
-                "  DIR/bin/amalgam (launcher), DIR/runtime (trimmed Java runtime), DIR/lib (jars, PTX, JMH).",
+                "  DIR/bin/amalgam  launcher",
+                "  DIR/runtime      trimmed Java runtime",
+                "  DIR/lib          jars, PTX, JMH",
                 "Run from a source tree (./amalgam dist --out DIR); the bundle may not exceed 64 MiB.",
                 "",
                 "Example:",

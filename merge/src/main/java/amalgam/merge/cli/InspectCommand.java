@@ -29,8 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = {"Show an adapter's modules, shapes, ranks, scalings, dtypes and norms.",
-                "|dW|_F is the Frobenius norm of scaling*B*A, the update the module adds to its base weight."})
+        description = {"Show an adapter's modules, shapes, ranks, scalings, dtypes and norms. |dW|_F is the "
+                + "Frobenius norm of scaling*B*A, the update the module adds to its base weight."})
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec

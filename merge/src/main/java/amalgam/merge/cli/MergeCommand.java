@@ -36,9 +36,9 @@ import picocli.CommandLine.Model.CommandSpec;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-                "Merge PEFT LoRA adapters of the same base model into one adapter that PEFT loads",
-                "with scaling 1 (r = lora_alpha = merged rank). Each adapter's own scaling",
-                "(lora_alpha/r, rslora, rank/alpha patterns) is applied exactly once.",
+                "Merge PEFT LoRA adapters of the same base model into one adapter that PEFT loads with scaling 1 "
+                        + "(r = lora_alpha = merged rank). Each adapter's own scaling (lora_alpha/r, rslora, "
+                        + "rank/alpha patterns) is applied exactly once.",
                 "",
                 "Methods (w = --weights, default 1 for every adapter; d = --density):",
                 "  linear           sum of w_i * dW_i (task arithmetic), refactored to --rank",
@@ -60,10 +60,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "",
                 "Spaces:",
                 "  delta (default)  merge the full updates dW_i = s_i*B_i*A_i, then refactor",
-                "                   the result to rank --rank by truncated SVD (s_i = lora_alpha/r,",
-                "                   the adapter's scaling). linear and svd get an exact SVD from",
-                "                   the factors, never forming dW; dense merges (ties, dare, ...)",
-                "                   use a randomized SVD.",
+                "                   the result to rank --rank by truncated SVD (s_i =",
+                "                   lora_alpha/r, the adapter's scaling). linear and svd get an",
+                "                   exact SVD from the factors, never forming dW; dense merges",
+                "                   (ties, dare, ...) use a randomized SVD.",
                 "  factors          PEFT's factor-wise merge: run the method on the A matrices",
                 "                   and on the B matrices separately (weights sqrt|w_i*s_i|).",
                 "                   For linear that gives (sum_i B_i)(sum_j A_j): it includes",
@@ -79,8 +79,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "                --out m a/ b/",
                 "  amalgam merge --method lego --clusters 8 --out m a/ b/",
                 ""},
-        footer = {"", "The output directory is written next to its final place and renamed into it;",
-                "an existing one is replaced only with --force. Progress goes to stderr."})
+        footer = {"", "The output directory is written next to its final place and renamed into it; an existing one "
+                + "is replaced only with --force. Progress goes to stderr."})
 public final class MergeCommand implements Callable<Integer> {
 
     @Spec

@@ -27,9 +27,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "selfcheck", mixinStandardHelpOptions = true,
         description = {
-                "Check every kernel implementation against the scalar reference on awkward shapes, then time",
-                "GEMM on this machine next to its measured FMA peak and OpenBLAS. Takes about half a minute.",
-                "Exit code 1 when a check fails."})
+                "Check every kernel implementation against the scalar reference on awkward shapes, then time GEMM "
+                        + "on this machine next to its measured FMA peak and OpenBLAS. Takes about half a minute. "
+                        + "Exit code 1 when a check fails."})
 public final class SelfCheckCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads to compute with (default: all cores).")

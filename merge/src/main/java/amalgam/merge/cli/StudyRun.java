@@ -12,6 +12,8 @@ import amalgam.merge.dil.ResultTables;
 import amalgam.merge.dil.SeedResult;
 import amalgam.merge.dil.TrainingProgress;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,8 +26,12 @@ final class StudyRun {
 
     private StudyRun() {}
 
-    static void run(DilConfig config, FashionMnist data, Path reportDirectory, Path json, boolean force,
-                    ComputeOptions compute, String command, PrintWriter out, PrintWriter err) throws IOException {
+    /** Runs {@code config} with the seeds, outputs and compute of {@code options}; {@code command} heads the report. */
+    static void run(DilConfig config, FashionMnist data, StudyOptions options, String command, PrintWriter out,
+                    PrintWriter err) throws IOException {
+        Path reportDirectory = options.out, json = options.json;
+        boolean force = options.force;
+        ComputeOptions compute = options.compute;
         ResultOutput.checkWritable(reportDirectory, json, force);
         long start = System.nanoTime();
         // The engine's F32 backend is global: put the previous one back, since the pool closes with this run.
@@ -46,11 +52,12 @@ final class StudyRun {
             DilResults results = new DilResults(config, seeds);
             double wall = (System.nanoTime() - start) / 1e9;
             out.println("Final accuracy over all four domains (%, mean ± std over " + seeds.size()
-                    + " seed(s)); columns: W for fixed rows, b_max for adaptive rows");
+                    + " seed(s)); columns: W for fixed rows, b_max for adaptive rows; adaptive: "
+                    + config.coefficients().summary());
             out.print(ResultTables.study(results, false));
             out.println();
             out.println("Per experience: " + config.traceKind().cliName() + " adaptive b_max=" + config.traceBMax()
-                    + ", learned weight of each adapter and accuracy (%) per domain seen");
+                    + ", " + config.traceWeightsMeaning() + " and accuracy (%) per domain seen");
             out.print(ResultTables.experiences(results, false));
             out.println();
             if (reportDirectory != null) {
@@ -68,15 +75,8 @@ final class StudyRun {
         }
     }
 
-    static List<Long> seeds(String list) {
-        List<Long> out = new ArrayList<>();
-        for (String s : list.split(",")) {
-            try {
-                out.add(Long.parseLong(s.strip()));
-            } catch (NumberFormatException e) {
-                throw new amalgam.merge.InputException("--seeds", "expected comma-separated integers, got '" + list + "'");
-            }
-        }
-        return out;
+    /** The command line as typed, which heads the report. */
+    static String invocation(CommandSpec spec) {
+        return "amalgam " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     }
 }

@@ -8,7 +8,7 @@ import amalgam.engine.nn.TinyViT;
 import amalgam.kernels.WorkerPool;
 import amalgam.merge.InputException;
 import amalgam.merge.adaptive.AdaptiveMerge;
-import amalgam.merge.adaptive.CoefficientActivation;
+import amalgam.merge.adaptive.CoefficientRecipe;
 import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
@@ -47,18 +47,20 @@ import java.util.concurrent.Callable;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-                "Learn merging coefficients for LoRA adapters of a TinyViT on a small labelled buffer:",
-                "alpha_i = sigmoid(c_i) * b, b = 1 + (b_max - 1) * sigmoid(beta), c and beta trained by",
-                "Adam through the merge (TIES/DARE masks fixed from the unweighted updates).",
-                "Writes OUT/coefficients.json and, with one weight per adapter, the merged adapter",
-                "OUT/adapter made by `amalgam merge` with the learned weights: task arithmetic as the",
-                "exact `cat` merge; TIES and DARE-TIES as `ties`/`dare_ties` (same density, seed and",
-                "DARE masks), whose dense result is refactored to --rank, so it approximates the merge",
-                "the coefficients were learned through.",
+                "Learn merging coefficients for LoRA adapters of a TinyViT on a small labelled buffer: by default "
+                        + "alpha_i = sigmoid(c_i) * b, b = 1 + (b_max - 1) * sigmoid(beta), c and beta trained by "
+                        + "Adam through the merge (TIES/DARE masks fixed from the unweighted updates).",
+                "",
+                "Writes OUT/coefficients.json and, with one weight per adapter, the merged adapter OUT/adapter made "
+                        + "by `amalgam merge` with the learned weights: task arithmetic as the exact `cat` merge; "
+                        + "TIES and DARE-TIES as `ties`/`dare_ties` (same density, seed and DARE masks), whose dense "
+                        + "result is refactored to --rank, so it approximates the merge the coefficients were "
+                        + "learned through.",
                 "",
                 "Example:",
-                "  amalgam train-coefficients --base vit.safetensors --buffer-images b-images-idx3-ubyte \\",
-                "      --buffer-labels b-labels-idx1-ubyte --merge ties --b-max 3 --out learned a/ b/ c/",
+                "  amalgam train-coefficients --base vit.safetensors \\",
+                "      --buffer-images b-images-idx3-ubyte --buffer-labels b-labels-idx1-ubyte \\",
+                "      --merge ties --b-max 3 --out learned a/ b/ c/",
                 ""})
 public final class TrainCoefficientsCommand implements Callable<Integer> {
 
@@ -77,59 +79,43 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             description = "Buffer labels, IDX [n] (ignored by --objective entropy).")
     Path bufferLabels;
 
-    @Option(names = "--merge", paramLabel = "NAME", defaultValue = "ties", order = 4,
+    @Option(names = "--merge", paramLabel = "task_arithmetic|ties|dare_ties", defaultValue = "ties", order = 4,
             description = "task_arithmetic, ties or dare_ties. Default: ${DEFAULT-VALUE}.")
     String merge;
 
-    @Option(names = "--density", defaultValue = "0.5", order = 5,
+    @Option(names = "--density", paramLabel = "D", defaultValue = "0.5", order = 5,
             description = "TIES: fraction kept; DARE: keep probability. Default: ${DEFAULT-VALUE}.")
     double density;
 
-    @Option(names = "--seed", defaultValue = "0", order = 6, description = "DARE's mask seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", order = 6, description = "DARE's mask seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--activation", defaultValue = "sigmoid", order = 7,
-            description = "sigmoid, softmax, tanh or none. Default: ${DEFAULT-VALUE}.")
-    String activation;
-
-    @Option(names = "--granularity", defaultValue = "adapter", order = 8,
-            description = "adapter (one weight each) or module (one per adapter and module). Default: ${DEFAULT-VALUE}.")
-    String granularity;
-
-    @Option(names = "--b-max", defaultValue = "1", order = 9, description = "Largest scale b. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--b-max", paramLabel = "B", defaultValue = "1", order = 9, description = "Largest scale b. Default: ${DEFAULT-VALUE}.")
     double bMax;
 
-    @Option(names = "--scale", defaultValue = "learned", order = 10,
-            description = "learned (beta trained) or fixed (b = 1 + (b_max - 1) * sigmoid(b_max)). Default: ${DEFAULT-VALUE}.")
-    String scale;
+    @Mixin
+    CoefficientOptions coefficientOptions = new CoefficientOptions();
 
-    @Option(names = "--clamp", order = 11, description = "With --activation none: keep coefficients in [0, 1].")
-    boolean clamp;
-
-    @Option(names = "--objective", defaultValue = "cross-entropy", order = 12,
-            description = "cross-entropy, or entropy (AdaMerging, label-free). Default: ${DEFAULT-VALUE}.")
-    String objective;
-
-    @Option(names = "--steps", defaultValue = "100", order = 13, description = "Adam steps. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100", order = 15, description = "Adam steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--lr", defaultValue = "0.05", order = 14, description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.05", order = 16, description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
-    @Option(names = "--optimizer", defaultValue = "adam", order = 15,
+    @Option(names = "--optimizer", paramLabel = "adam|cma-es", defaultValue = "adam", order = 17,
             description = "adam (gradient through the merge, the activation above), or cma-es (LoraHub: "
                     + "gradient-free search over the weights themselves in [-1.5, 1.5], 40 evaluations, "
                     + "loss + 0.05 * mean |w|). Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
-    @Option(names = "--rank", paramLabel = "R", order = 15,
+    @Option(names = "--rank", paramLabel = "R", order = 18,
             description = "Rank of the merged TIES/DARE-TIES adapter (default: amalgam merge's, the largest input rank).")
     Integer rank;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, order = 15, description = "Output directory.")
+    @Option(names = "--out", paramLabel = "DIR", required = true, order = 19, description = "Output directory.")
     Path out;
 
-    @Option(names = "--force", order = 16, description = "Replace an existing output.")
+    @Option(names = "--force", order = 19, description = "Replace an existing output.")
     boolean force;
 
     @Mixin
@@ -141,13 +127,9 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         MergeKind kind = parse("--merge", () -> MergeKind.parse(merge));
-        CoefficientSettings settings = parse("--activation", () -> new CoefficientSettings(
-                CoefficientActivation.parse(activation), granularity(), bMax, learnedScale(), clamp));
-        Objective loss = switch (objective) {
-            case "cross-entropy" -> Objective.crossEntropy();
-            case "entropy" -> Objective.entropy();
-            default -> throw new InputException("--objective", "expected cross-entropy or entropy, got '" + objective + "'");
-        };
+        CoefficientRecipe recipe = coefficientOptions.recipe();
+        CoefficientSettings settings = parse("--b-max", () -> recipe.settings(bMax));
+        Objective loss = recipe.objective();
         if (steps < 0) throw new InputException("--steps", "must not be negative, got " + steps);
         if (!optimizer.equals("adam") && !optimizer.equals("cma-es")) {
             throw new InputException("--optimizer", "expected adam or cma-es, got '" + optimizer + "'");
@@ -192,11 +174,11 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("merge", kind.cliName());
             json.put("optimizer", optimizer);
-            json.put("activation", settings.activation().cliName());
-            json.put("granularity", granularity);
+            json.put("activation", recipe.activation().cliName());
+            json.put("granularity", recipe.granularity().cliName());
             json.put("b_max", bMax);
-            json.put("scale", scale);
-            json.put("objective", objective);
+            json.put("scale", recipe.scaleName());
+            json.put("objective", recipe.objective().cliName());
             json.put("steps", steps);
             json.put("lr", learningRate);
             json.put("adapters", adapters.stream().map(Path::toString).toList());
@@ -252,22 +234,6 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new InputException("--buffer-images/--buffer-labels", e.getMessage(), e);
         }
-    }
-
-    private Granularity granularity() {
-        return switch (granularity) {
-            case "adapter" -> Granularity.ADAPTER;
-            case "module" -> Granularity.MODULE;
-            default -> throw new InputException("--granularity", "expected adapter or module, got '" + granularity + "'");
-        };
-    }
-
-    private boolean learnedScale() {
-        return switch (scale) {
-            case "learned" -> true;
-            case "fixed" -> false;
-            default -> throw new InputException("--scale", "expected learned or fixed, got '" + scale + "'");
-        };
     }
 
     private static <T> T parse(String option, java.util.function.Supplier<T> parser) {

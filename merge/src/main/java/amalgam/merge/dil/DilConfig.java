@@ -1,6 +1,9 @@
 package amalgam.merge.dil;
 
+import amalgam.merge.adaptive.CoefficientRecipe;
+import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.adaptive.VitForward;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +12,8 @@ import java.util.Map;
 /**
  * Sizes and settings of one domain-incremental study. The presets differ only in sizes: {@link #full} for
  * {@code amalgam dil}, {@link #quick} for {@code --quick}, {@link #demo} for {@code amalgam demo} (measured to
- * finish within 5 minutes on 2 cores), {@link #tiny} for tests.
+ * finish within 5 minutes on 2 cores), {@link #tiny} for tests; all learn coefficients the study's way
+ * ({@link CoefficientRecipe#study}) unless {@link #withCoefficients} says otherwise.
  *
  * @param trainPerDomain training images per domain (a seeded subset; the buffer is drawn from them)
  * @param testPerDomain test images per domain
@@ -18,34 +22,56 @@ import java.util.Map;
  * @param bMaxValues the adaptive runs' b_max
  * @param traceKind, traceBMax the adaptive merge whose learned weights the per-experience table shows and
  *                   which the random-LoRA control repeats
+ * @param coefficients how the adaptive merges learn their coefficients, for every b_max of {@code bMaxValues}
  */
 public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, double pretrainEpochs,
                         double loraEpochs, double jointEpochs, int rank, double pretrainLearningRate, double loraLearningRate,
                         int samplesPerClass, int coefficientSteps, double coefficientLearningRate,
                         int newLoraSteps, List<Long> seeds, List<Integer> fixedWeights, List<Integer> bMaxValues,
-                        double tiesDensity, double dareDensity, MergeKind traceKind, int traceBMax) {
+                        double tiesDensity, double dareDensity, MergeKind traceKind, int traceBMax,
+                        CoefficientRecipe coefficients) {
 
     private static final List<Integer> STUDY_VALUES = List.of(1, 3, 5);
 
     public static DilConfig full(String dataset, List<Long> seeds, int spc) {
         return new DilConfig(dataset, 60_000, 10_000, 10, 3, 3, 8, 2e-3, 3e-3, spc, 100, 0.05, 200, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                CoefficientRecipe.study());
     }
 
     public static DilConfig quick(String dataset, List<Long> seeds, int spc) {
         return new DilConfig(dataset, 4_000, 1_000, 4, 1, 1, 8, 2e-3, 3e-3, spc, 40, 0.05, 100, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                CoefficientRecipe.study());
     }
 
     public static DilConfig demo(List<Long> seeds, int spc) {
         return new DilConfig("embedded", 4_000, 1_000, 4, 3, 1, 8, 2e-3, 5e-3, spc, 40, 0.1, 100, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                CoefficientRecipe.study());
     }
 
     /** Seconds-long, for end-to-end tests of the pipeline (the numbers mean nothing). */
     public static DilConfig tiny(List<Long> seeds) {
         return new DilConfig("embedded", 120, 20, 0.5, 0.5, 0.5, 8, 2e-3, 3e-3, 1, 3, 0.05, 3, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3);
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                CoefficientRecipe.study());
+    }
+
+    /** This study with coefficients learned as {@code recipe} says. */
+    public DilConfig withCoefficients(CoefficientRecipe recipe) {
+        return new DilConfig(dataset, trainPerDomain, testPerDomain, pretrainEpochs, loraEpochs, jointEpochs, rank,
+                pretrainLearningRate, loraLearningRate, samplesPerClass, coefficientSteps, coefficientLearningRate,
+                newLoraSteps, seeds, fixedWeights, bMaxValues, tiesDensity, dareDensity, traceKind, traceBMax, recipe);
+    }
+
+    /**
+     * What the per-experience weights are: with one coefficient per adapter and module, each adapter's weight is
+     * the mean over the modules, which the tables and plots must say.
+     */
+    public String traceWeightsMeaning() {
+        return coefficients.granularity() == Granularity.ADAPTER ? "learned weight of each adapter"
+                : "learned weight of each adapter (mean over its " + VitForward.ADAPTED_MODULES.size() + " modules)";
     }
 
     /** The "config" object of the JSON results. */
@@ -62,11 +88,10 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
         m.put("joint_epochs", jointEpochs);
         m.put("lora_rank", rank);
         m.put("lora_alpha", 2 * rank);
-        m.put("lora_modules", amalgam.merge.adaptive.VitForward.ADAPTED_MODULES);
+        m.put("lora_modules", VitForward.ADAPTED_MODULES);
         m.put("coefficient_steps", coefficientSteps);
         m.put("coefficient_lr", coefficientLearningRate);
-        m.put("activation", "sigmoid");
-        m.put("granularity", "adapter");
+        m.putAll(coefficients.asMap());
         m.put("ties_density", tiesDensity);
         m.put("dare_density", dareDensity);
         m.put("new_lora_steps", newLoraSteps);

@@ -7,12 +7,10 @@ import amalgam.engine.data.FashionMnist;
 import amalgam.engine.data.ImageDataset;
 import amalgam.engine.nn.TinyViT;
 import amalgam.merge.adaptive.AdaptiveMerge;
-import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.MergeKind;
-import amalgam.merge.adaptive.Objective;
 import amalgam.merge.adaptive.VitForward;
 
 import java.io.PrintWriter;
@@ -94,21 +92,18 @@ public final class DilExperiment {
                     config.density(kind), seed);
             for (int w : config.fixedWeights()) {
                 Tensor alphas = Tensor.full(DType.F32, w, deltas.size(), 1).toPersistent();
-                double[] accuracy = seenAccuracy(base, merge, alphas, t);
+                double[] accuracy = seenAccuracy(base, merge, alphas, Granularity.ADAPTER, t);
                 record(result, SeedResult.fixedLabel(kind.cliName(), w), t, accuracy);
                 if (last) result.fixed().computeIfAbsent(kind.cliName(), k -> new LinkedHashMap<>()).put(w, mean(accuracy));
             }
             for (int bMax : config.bMaxValues()) {
                 Coefficients coefficients = learn(merge, bufferImages, bufferLabels, bMax,
                         kind.cliName() + " b_max=" + bMax + " @" + (t + 1));
-                double[] accuracy = seenAccuracy(base, merge, coefficientsNow(coefficients), t);
+                double[] accuracy = seenAccuracy(base, merge, coefficientsNow(coefficients), granularity(), t);
                 record(result, SeedResult.adaptiveLabel(kind.cliName(), bMax), t, accuracy);
                 if (last) result.adaptive().computeIfAbsent(kind.cliName(), k -> new LinkedHashMap<>()).put(bMax, mean(accuracy));
                 if (kind == config.traceKind() && bMax == config.traceBMax()) {
-                    double[][] values = coefficients.values();
-                    double[] weights = new double[values.length];
-                    for (int i = 0; i < weights.length; i++) weights[i] = values[i][0];
-                    result.traceWeights().add(weights);
+                    result.traceWeights().add(weightPerAdapter(coefficients.values()));
                     Map<String, Double> perDomain = new LinkedHashMap<>();
                     for (int d = 0; d <= t; d++) perDomain.put(domains.get(d).domain().id(), accuracy[d]);
                     result.traceDomainAccuracy().add(perDomain);
@@ -137,17 +132,29 @@ public final class DilExperiment {
                 config.density(config.traceKind()), seed);
         Coefficients coefficients = learn(merge, bufferImages(buffer), buffer.labels(DomainData.all(buffer.size())),
                 config.traceBMax(), "random-LoRA control");
-        result.baselines().put("random_loras", mean(seenAccuracy(base, merge, coefficientsNow(coefficients), count - 1)));
+        result.baselines().put("random_loras",
+                mean(seenAccuracy(base, merge, coefficientsNow(coefficients), granularity(), count - 1)));
     }
 
     private Coefficients learn(AdaptiveMerge merge, Tensor images, int[] labels, int bMax, String name) {
-        Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(bMax), merge.adapterCount(),
+        Coefficients coefficients = new Coefficients(config.coefficients().settings(bMax), merge.adapterCount(),
                 merge.modules().size(), DType.F32);
         try (TrainingProgress.Loop loop = progress.start("coefficients " + name, config.coefficientSteps())) {
-            CoefficientTraining.train(merge, coefficients, images, labels, Objective.crossEntropy(),
+            CoefficientTraining.train(merge, coefficients, images, labels, config.coefficients().objective(),
                     config.coefficientSteps(), config.coefficientLearningRate(), (step, loss) -> loop.step(loss));
         }
         return coefficients;
+    }
+
+    private Granularity granularity() {
+        return config.coefficients().granularity();
+    }
+
+    /** α [adapter][group] → one weight per adapter: the mean over its groups (its only one per adapter). */
+    static double[] weightPerAdapter(double[][] alphas) {
+        double[] out = new double[alphas.length];
+        for (int i = 0; i < out.length; i++) out[i] = mean(alphas[i]);
+        return out;
     }
 
     private static Tensor coefficientsNow(Coefficients coefficients) {
@@ -156,8 +163,9 @@ public final class DilExperiment {
         }
     }
 
-    private double[] seenAccuracy(Map<String, Tensor> base, AdaptiveMerge merge, Tensor alphas, int t) {
-        Map<String, Tensor> weights = Evaluation.frozen(() -> merge.mergedWeights(alphas, Granularity.ADAPTER));
+    private double[] seenAccuracy(Map<String, Tensor> base, AdaptiveMerge merge, Tensor alphas, Granularity granularity,
+                                  int t) {
+        Map<String, Tensor> weights = Evaluation.frozen(() -> merge.mergedWeights(alphas, granularity));
         double[] out = new double[t + 1];
         for (int d = 0; d <= t; d++) out[d] = Evaluation.accuracy(base, weights, domains.get(d));
         return out;

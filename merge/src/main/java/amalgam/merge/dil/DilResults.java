@@ -46,7 +46,7 @@ public record DilResults(DilConfig config, List<SeedResult> seeds) {
         return Stat.of(seeds.stream().map(s -> s.baselines().get(name)).toList());
     }
 
-    /** The traced merge's learned weights at experience t (0-based), averaged over seeds. */
+    /** The traced merge's weight of each adapter at experience t (0-based), averaged over seeds. */
     public double[] traceWeights(int t) {
         double[] out = new double[t + 1];
         for (SeedResult s : seeds) for (int i = 0; i <= t; i++) out[i] += s.traceWeights().get(t)[i] / seeds.size();

@@ -91,13 +91,15 @@ public final class ResultOutput {
         md.append("\nA TinyViT is pre-trained on `original`; at experience t a rank-").append(r.config().rank())
                 .append(" LoRA on the qkv and output projections of both blocks is trained on domain t, ")
                 .append(r.config().samplesPerClass()).append(" training image(s) per class join the memory buffer, ")
-                .append("and adapters 1..t are merged. Fixed: every adapter weighted W. Adaptive: α = σ(c)·b, ")
-                .append("b = 1 + (b_max − 1)·σ(β), c and β learned by Adam on the buffer through the merge.\n\n");
+                .append("and adapters 1..t are merged. Fixed: every adapter weighted W. Adaptive: ")
+                .append(r.config().coefficients().description()).append("\n\n");
         md.append("## Final accuracy over all four domains (%, mean ± std over seeds)\n\n");
         md.append("Columns are W for the fixed rows and b_max for the adaptive rows; baselines have one value.\n\n");
         md.append(ResultTables.study(r, true)).append('\n');
         md.append("## Per experience (").append(r.config().traceKind().cliName()).append(", adaptive b_max=")
                 .append(r.config().traceBMax()).append(")\n\n");
+        md.append("Weights: the ").append(r.config().traceWeightsMeaning()).append(", mean over seeds; accuracy (%) on ")
+                .append("each domain seen.\n\n");
         md.append(ResultTables.experiences(r, true)).append('\n');
         md.append("## Plots\n\n");
         for (String p : plots) md.append("![").append(p).append("](").append(p).append(")\n");

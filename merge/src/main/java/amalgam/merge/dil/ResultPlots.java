@@ -1,5 +1,6 @@
 package amalgam.merge.dil;
 
+import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.MergeKind;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -39,7 +40,8 @@ final class ResultPlots {
             files.add(name);
         }
         XYChart weights = new XYChartBuilder().width(WIDTH).height(HEIGHT)
-                .title("learned weights (" + results.config().traceKind().cliName() + ", b_max="
+                .title((results.config().coefficients().granularity() == Granularity.ADAPTER ? "learned weights ("
+                        : "learned weights, mean over modules (") + results.config().traceKind().cliName() + ", b_max="
                         + results.config().traceBMax() + ")")
                 .xAxisTitle("experience").yAxisTitle("weight").build();
         weights.getStyler().setXAxisDecimalPattern("0");

@@ -1,5 +1,6 @@
 package amalgam.merge.dil;
 
+import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.MergeKind;
 
 import java.util.Locale;
@@ -32,11 +33,17 @@ public final class ResultTables {
         return out.toString();
     }
 
-    /** Per experience: the traced merge's learned weight of each adapter and its accuracy on each domain seen. */
+    /**
+     * Per experience: the traced merge's learned weight of each adapter (the mean over modules with one weight per
+     * module) and its accuracy on each domain seen.
+     */
     public static String experiences(DilResults r, boolean markdown) {
         StringBuilder out = new StringBuilder();
         String[] domains = java.util.Arrays.stream(Domain.values()).map(Domain::id).toArray(String[]::new);
-        StringBuilder header = new StringBuilder(markdown ? "| experience | learned weights |" : String.format(Locale.ROOT, "%-11s%-30s", "experience", "learned weights"));
+        String weightsColumn = r.config().coefficients().granularity() == Granularity.ADAPTER ? "learned weights"
+                : "weights (mean over modules)";
+        StringBuilder header = new StringBuilder(markdown ? "| experience | " + weightsColumn + " |"
+                : String.format(Locale.ROOT, "%-11s%-30s", "experience", weightsColumn));
         for (String d : domains) header.append(cell(markdown, d));
         line(out, header.toString());
         if (markdown) line(out, "|---:|---|" + "---:|".repeat(domains.length));

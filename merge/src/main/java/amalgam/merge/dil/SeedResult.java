@@ -10,7 +10,8 @@ import java.util.Map;
  * @param fixed ALG → W → final accuracy (mean over all four domains)
  * @param adaptive ALG → b_max → final accuracy
  * @param curves method label ("ties adaptive b_max=3") → accuracy on the domains seen, per experience
- * @param traceWeights per experience, the traced merge's learned weight of each adapter so far
+ * @param traceWeights per experience, the traced merge's learned weight of each adapter so far (the mean over
+ *                     modules when there is one weight per adapter and module)
  * @param traceDomainAccuracy per experience, the traced merge's accuracy on each domain seen
  * @param baselines new_lora, joint_lora, random_loras → final accuracy
  */
