@@ -70,6 +70,9 @@ class MergeLargerThanHeapTest {
         Path out = dir.resolve("cat");
         ChildJvm.Result run = mergeInChild(out, "--method", "cat", "--weights", weights());
         assertEquals(0, run.exitCode(), run.transcript());
+        // cat keeps every rank slice, so its output is as large as its inputs: the writer must stream too.
+        long written = Files.size(out.resolve(LoraAdapter.WEIGHTS_FILE));
+        assertTrue(written >= 3 * CHILD_HEAP_BYTES, "cat wrote only " + written + " bytes");
 
         List<LoraAdapter> inputs = adapters.stream().map(LoraAdapter::open).toList();
         try (LoraAdapter merged = LoraAdapter.open(out)) {
