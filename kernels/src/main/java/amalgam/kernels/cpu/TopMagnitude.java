@@ -1,4 +1,4 @@
-package amalgam.merge.algorithms;
+package amalgam.kernels.cpu;
 
 import amalgam.kernels.FloatSegments;
 import jdk.incubator.vector.FloatVector;
@@ -38,13 +38,13 @@ final class TopMagnitude {
     }
 
     /** The k largest-magnitude entries of the n floats of t; 0 ≤ k, and k ≥ n selects everything. */
-    static TopMagnitude of(ComputeContext ctx, long n, MemorySegment t, long k) {
+    static TopMagnitude of(VectorMergeSweeps sweeps, long n, MemorySegment t, long k) {
         if (k <= 0 || k >= n) return new TopMagnitude(k, n, Float.NaN, 0, null);
-        float tau = ctx.backend().kthLargestAbs(n, k, t, 0);
-        int chunks = ComputeContext.chunkCount(n);
+        float tau = sweeps.kthLargestAbs(n, k, t);
+        int chunks = VectorMergeSweeps.chunkCount(n);
         long[] greater = new long[chunks];
         long[] equal = new long[chunks];
-        ctx.forEachChunk(n, (c, from, to) -> {
+        sweeps.forEachChunk(n, (c, from, to) -> {
             long g = 0, e = 0;
             long i = from;
             if (!Float.isNaN(tau)) {
