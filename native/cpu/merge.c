@@ -8,9 +8,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <omp.h>
 
 #define PARALLEL_MIN_ELEMENTS (1 << 16)
+/* Entries per chunk of the keep sweep, the unit of its tie counts and of its work hand-out. */
+#define KEEP_CHUNK (1 << 15)
 /* Entries per block of the elected mean: its four double accumulators stay in L1. */
 #define MEAN_BLOCK 256
 
@@ -48,49 +49,55 @@ static inline int rank_cut_next(const rank_cut *cut, uint32_t key, int64_t *equa
 }
 
 /*
- * Two passes over a static split into one part per thread: count, per part, the keys above and equal to
- * each cut; then, knowing how many ties lie in earlier parts, every part decides its entries alone.
+ * Two passes over chunks of KEEP_CHUNK entries, as the Java implementation does: count, per chunk, the keys
+ * above and equal to each cut; then, knowing how many ties lie in earlier chunks, every chunk decides its
+ * entries alone. Chunks are handed out dynamically: on a busy machine a descheduled thread's share is
+ * taken over rather than waited for.
  */
 int amalgam_keep_magnitude_ranks(int64_t n, const float *x, int64_t from_rank, int64_t to_rank, float *out,
                                  int threads) {
     if (n <= 0) return 0;
     rank_cut upto = rank_cut_at(n, x, to_rank, threads);
     rank_cut before = rank_cut_at(n, x, from_rank, threads);
-    int parts = n >= PARALLEL_MIN_ELEMENTS && threads > 1 ? threads : 1;
-    /* Per part: keys above upto, equal to upto, above before, equal to before. */
-    int64_t *counts = calloc((size_t) parts * 4, sizeof(int64_t));
+    int64_t chunks = (n + KEEP_CHUNK - 1) / KEEP_CHUNK;
+    /* Per chunk: keys above upto, equal to upto, above before, equal to before. */
+    int64_t *counts = calloc((size_t) chunks * 4, sizeof(int64_t));
     if (counts == NULL) return AMALGAM_OUT_OF_MEMORY;
-#pragma omp parallel num_threads(parts)
-    {
-        int team = omp_get_num_threads(), part = omp_get_thread_num();
-        int64_t from = n * part / team, to = n * (part + 1) / team;
-        int64_t *mine = counts + 4 * part;
+#pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(dynamic)
+    for (int64_t c = 0; c < chunks; c++) {
+        int64_t from = c * KEEP_CHUNK, to = from + KEEP_CHUNK < n ? from + KEEP_CHUNK : n;
+        int64_t above_upto = 0, equal_upto = 0, above_before = 0, equal_before = 0;
         for (int64_t i = from; i < to; i++) {
             uint32_t key = magnitude_order_key(x[i]);
-            mine[0] += key > upto.key;
-            mine[1] += key == upto.key;
-            mine[2] += key > before.key;
-            mine[3] += key == before.key;
+            above_upto += key > upto.key;
+            equal_upto += key == upto.key;
+            above_before += key > before.key;
+            equal_before += key == before.key;
         }
-#pragma omp barrier
-#pragma omp single
-        {
-            int64_t above_upto = 0, equal_upto = 0, above_before = 0, equal_before = 0;
-            for (int p = 0; p < team; p++) {
-                int64_t *c = counts + 4 * p;
-                above_upto += c[0];
-                above_before += c[2];
-                /* From here on, the equal counts hold the ties in the parts before p. */
-                int64_t e_upto = c[1], e_before = c[3];
-                c[1] = equal_upto;
-                c[3] = equal_before;
-                equal_upto += e_upto;
-                equal_before += e_before;
-            }
-            if (upto.thresholded) upto.quota -= above_upto;
-            if (before.thresholded) before.quota -= above_before;
-        } /* implied barrier: every part sees the quotas */
-        int64_t seen_upto = mine[1], seen_before = mine[3];
+        int64_t *mine = counts + 4 * c;
+        mine[0] = above_upto;
+        mine[1] = equal_upto;
+        mine[2] = above_before;
+        mine[3] = equal_before;
+    }
+    int64_t above_upto = 0, equal_upto = 0, above_before = 0, equal_before = 0;
+    for (int64_t c = 0; c < chunks; c++) {
+        int64_t *mine = counts + 4 * c;
+        above_upto += mine[0];
+        above_before += mine[2];
+        /* From here on, the equal counts hold the ties in the chunks before c. */
+        int64_t e_upto = mine[1], e_before = mine[3];
+        mine[1] = equal_upto;
+        mine[3] = equal_before;
+        equal_upto += e_upto;
+        equal_before += e_before;
+    }
+    if (upto.thresholded) upto.quota -= above_upto;
+    if (before.thresholded) before.quota -= above_before;
+#pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(dynamic)
+    for (int64_t c = 0; c < chunks; c++) {
+        int64_t from = c * KEEP_CHUNK, to = from + KEEP_CHUNK < n ? from + KEEP_CHUNK : n;
+        int64_t seen_upto = counts[4 * c + 1], seen_before = counts[4 * c + 3];
         for (int64_t i = from; i < to; i++) {
             float v = x[i];
             uint32_t key = magnitude_order_key(v);
@@ -116,7 +123,8 @@ static inline double signum(double v) {
 void amalgam_elected_mean(int election, int weighted_votes, int divisor, double lambda, int count, int64_t n,
                           const float *const *tensors, const double *weights, float *out, int threads) {
     int64_t blocks = (n + MEAN_BLOCK - 1) / MEAN_BLOCK;
-#pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(static)
+    /* Dynamic hand-out of 16 blocks at a time, for the same reason as the keep sweep's. */
+#pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(dynamic, 16)
     for (int64_t b = 0; b < blocks; b++) {
         int64_t start = b * MEAN_BLOCK;
         int len = (int) (n - start < MEAN_BLOCK ? n - start : MEAN_BLOCK);
