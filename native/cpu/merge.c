@@ -12,6 +12,8 @@
 #define PARALLEL_MIN_ELEMENTS (1 << 16)
 /* Entries per chunk of the keep sweep, the unit of its tie counts and of its work hand-out. */
 #define KEEP_CHUNK (1 << 15)
+/* Entries per block of the keep sweep's tie check: a tie sends only its own block down the ordered path. */
+#define KEEP_BLOCK 64
 /* Entries per block of the elected mean: its four double accumulators stay in L1. */
 #define MEAN_BLOCK 256
 
@@ -48,10 +50,31 @@ static inline int rank_cut_next(const rank_cut *cut, uint32_t key, int64_t *equa
     return (*equal_seen)++ < cut->quota;
 }
 
+/* Whether any of x[start, end) has a key equal to either cut's: then index order decides, one by one. */
+static int any_tie(const float *x, int64_t start, int64_t end, uint32_t upto_key, uint32_t before_key) {
+    int tie = 0;
+    for (int64_t i = start; i < end; i++) {
+        uint32_t key = magnitude_order_key(x[i]);
+        tie |= (key == upto_key) | (key == before_key);
+    }
+    return tie;
+}
+
+/* A block without ties: kept when above the upto cut and not above the before cut (branch-free, vectorised). */
+static void keep_between(const float *x, int64_t start, int64_t end, uint32_t upto_key, uint32_t before_key,
+                         float *out) {
+    for (int64_t i = start; i < end; i++) {
+        float v = x[i];
+        uint32_t key = magnitude_order_key(v);
+        out[i] = (key > upto_key) & (key <= before_key) ? v : 0.0f;
+    }
+}
+
 /*
  * Two passes over chunks of KEEP_CHUNK entries, as the Java implementation does: count, per chunk, the keys
  * above and equal to each cut; then, knowing how many ties lie in earlier chunks, every chunk decides its
- * entries alone. Chunks are handed out dynamically: on a busy machine a descheduled thread's share is
+ * entries alone, block by block: a block with no entry tied with a cut is decided by comparisons alone.
+ * Chunks are handed out dynamically: on a busy machine a descheduled thread's share is
  * taken over rather than waited for.
  */
 int amalgam_keep_magnitude_ranks(int64_t n, const float *x, int64_t from_rank, int64_t to_rank, float *out,
@@ -66,7 +89,8 @@ int amalgam_keep_magnitude_ranks(int64_t n, const float *x, int64_t from_rank, i
 #pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(dynamic)
     for (int64_t c = 0; c < chunks; c++) {
         int64_t from = c * KEEP_CHUNK, to = from + KEEP_CHUNK < n ? from + KEEP_CHUNK : n;
-        int64_t above_upto = 0, equal_upto = 0, above_before = 0, equal_before = 0;
+        /* 32-bit counters (a chunk holds 2^15 entries) let gcc vectorise the loop. */
+        uint32_t above_upto = 0, equal_upto = 0, above_before = 0, equal_before = 0;
         for (int64_t i = from; i < to; i++) {
             uint32_t key = magnitude_order_key(x[i]);
             above_upto += key > upto.key;
@@ -98,12 +122,19 @@ int amalgam_keep_magnitude_ranks(int64_t n, const float *x, int64_t from_rank, i
     for (int64_t c = 0; c < chunks; c++) {
         int64_t from = c * KEEP_CHUNK, to = from + KEEP_CHUNK < n ? from + KEEP_CHUNK : n;
         int64_t seen_upto = counts[4 * c + 1], seen_before = counts[4 * c + 3];
-        for (int64_t i = from; i < to; i++) {
-            float v = x[i];
-            uint32_t key = magnitude_order_key(v);
-            int in_upto = rank_cut_next(&upto, key, &seen_upto);
-            int in_before = rank_cut_next(&before, key, &seen_before);
-            out[i] = in_upto && !in_before ? v : 0.0f;
+        for (int64_t start = from; start < to; start += KEEP_BLOCK) {
+            int64_t end = start + KEEP_BLOCK < to ? start + KEEP_BLOCK : to;
+            if (!any_tie(x, start, end, upto.key, before.key)) {
+                keep_between(x, start, end, upto.key, before.key, out);
+                continue;
+            }
+            for (int64_t i = start; i < end; i++) {
+                float v = x[i];
+                uint32_t key = magnitude_order_key(v);
+                int in_upto = rank_cut_next(&upto, key, &seen_upto);
+                int in_before = rank_cut_next(&before, key, &seen_before);
+                out[i] = in_upto && !in_before ? v : 0.0f;
+            }
         }
     }
     free(counts);
