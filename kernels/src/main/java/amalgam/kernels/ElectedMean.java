@@ -44,7 +44,7 @@ public record ElectedMean(Election election, boolean weightedVotes, Divisor divi
     }
 
     /** The divisor for one entry; one place for the 1e-8 guard, used by the Java implementations. */
-    public double divide(int agreeing, double agreeingWeight) {
+    public double divisorFor(int agreeing, double agreeingWeight) {
         return switch (divisor) {
             case ONE -> 1;
             case AGREEING_COUNT -> Math.max(agreeing, 1);

@@ -10,9 +10,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * The set of the k entries of largest |t|, ties broken by lower index, found without sorting: the backend's
- * selection gives the threshold τ (the k-th largest |t|); every entry above τ is in, and of the entries equal
- * to τ only the first {@code k − #(|t| > τ)} in index order are. Per-chunk counts of entries equal to τ let
+ * The set of the k entries of largest |t|, ties broken by lower index, found without sorting:
+ * {@link AbsRadixSelect} gives the threshold τ (the k-th largest |t|); every entry above τ is in, and of the
+ * entries equal to τ only the first {@code k − #(|t| > τ)} in index order are. Per-chunk counts of entries equal to τ let
  * every chunk decide membership on its own, so the final sweep is parallel.
  *
  * <p>Vector loops ask {@link #above} and {@link #undecided} a vector at a time and walk a {@link Cursor} only

@@ -102,7 +102,7 @@ public final class ScalarMergeSweeps implements MergeSweeps {
                 agreeingWeight += weights[i];
                 agreeing++;
             }
-            FloatSegments.set(out, e, (float) (mean.lambda() * sum / mean.divide(agreeing, agreeingWeight)));
+            FloatSegments.set(out, e, (float) (mean.lambda() * sum / mean.divisorFor(agreeing, agreeingWeight)));
         }
     }
 }
