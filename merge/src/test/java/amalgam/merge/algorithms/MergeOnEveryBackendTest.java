@@ -10,7 +10,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -25,6 +27,8 @@ class MergeOnEveryBackendTest {
 
     private static final WorkerPool POOL = WorkerPool.of(2);
     private static final int ROWS = 27, COLS = 2503;
+    /** The reference's results, computed once for both backends (the inputs are seeded alike). */
+    private static final Map<String, float[]> EXPECTED = new ConcurrentHashMap<>();
 
     @AfterAll
     static void closePool() {
@@ -61,7 +65,8 @@ class MergeOnEveryBackendTest {
         for (MergeMethod method : MergeMethod.values()) {
             if (!method.isTensorMerge()) continue;
             for (MergeSettings s : settings()) {
-                float[] expected = Fixtures.merge(method.tensorMerge(Fixtures.CTX, s), n, tensors, weights);
+                float[] expected = EXPECTED.computeIfAbsent(method + " " + s,
+                        key -> Fixtures.merge(method.tensorMerge(Fixtures.CTX, s), n, tensors, weights));
                 float[] actual = Fixtures.merge(method.tensorMerge(fast, s), n, tensors, weights);
                 assertArrayEquals(expected, actual, name + " " + method.cliName() + " " + s);
             }
