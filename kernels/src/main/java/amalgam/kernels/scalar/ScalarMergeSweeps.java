@@ -33,36 +33,34 @@ public final class ScalarMergeSweeps implements MergeSweeps {
         }
     }
 
-    /** Membership in the k largest magnitudes, answered index by index. */
+    /** Membership in the k largest magnitudes, answered index by index: call once per index, in order. */
+    @FunctionalInterface
+    private interface RankCursor {
+        boolean next(float value);
+    }
+
     private RankCursor cursor(long n, MemorySegment x, long k) {
-        if (k <= 0) return new RankCursor(Float.NaN, 0, false, false);
-        if (k >= n) return new RankCursor(Float.NaN, 0, true, false);
+        if (k <= 0) return value -> false;
+        if (k >= n) return value -> true;
         float tau = selection.kthLargestAbs(n, k, x, 0);
         long greater = 0;
         for (long i = 0; i < n; i++) if (Float.compare(Math.abs(FloatSegments.get(x, i)), tau) > 0) greater++;
-        return new RankCursor(tau, k - greater, false, true);
+        return new ThresholdCursor(tau, k - greater);
     }
 
-    /**
-     * Entries above the threshold τ are in; of the entries equal to τ, the first {@code equalQuota} in index
-     * order are. Without a threshold (k ≤ 0 or k ≥ n) every answer is {@code all}.
-     */
-    private static final class RankCursor {
+    /** Entries above τ are in; of the entries equal to τ, the first {@code equalQuota} in index order are. */
+    private static final class ThresholdCursor implements RankCursor {
         private final float threshold;
         private final long equalQuota;
-        private final boolean all;
-        private final boolean thresholded;
         private long equalSeen;
 
-        RankCursor(float threshold, long equalQuota, boolean all, boolean thresholded) {
+        ThresholdCursor(float threshold, long equalQuota) {
             this.threshold = threshold;
             this.equalQuota = equalQuota;
-            this.all = all;
-            this.thresholded = thresholded;
         }
 
-        boolean next(float value) {
-            if (!thresholded) return all;
+        @Override
+        public boolean next(float value) {
             int cmp = Float.compare(Math.abs(value), threshold);
             if (cmp != 0) return cmp > 0;
             return equalSeen++ < equalQuota;
