@@ -18,6 +18,8 @@ enum amalgam_unary {
 };
 enum amalgam_binary { AM_ADD, AM_SUB, AM_MUL, AM_DIV, AM_MAX, AM_MIN, AM_POW, AM_EQUAL, AM_RELU_BACKWARD };
 enum amalgam_reduce { AM_SUM, AM_MAX_REDUCE, AM_MEAN };
+enum amalgam_election { AM_ELECT_NONE, AM_ELECT_TOTAL, AM_ELECT_FREQUENCY };
+enum amalgam_divisor { AM_DIVIDE_BY_ONE, AM_DIVIDE_BY_AGREEING_COUNT, AM_DIVIDE_BY_AGREEING_WEIGHT };
 
 /* 0 when this CPU has every instruction set the library was compiled for, else a bit per missing one. */
 int amalgam_cpu_missing_features(void);
@@ -65,5 +67,15 @@ void amalgam_layer_norm_backward_rows(int32_t rows, int32_t cols, const float *x
 
 /* select.c */
 float amalgam_kth_largest_abs(int64_t n, int64_t k, const float *x, int threads);
+
+/*
+ * merge.c: the merge sweeps of amalgam.kernels.MergeSweeps, bit-identical to ScalarMergeSweeps.
+ * keep: 0 on success, AMALGAM_OUT_OF_MEMORY when the per-thread counts cannot be allocated; out may be x.
+ * elected mean: `tensors` holds `count` pointers to n floats each; out may be one of them.
+ */
+int amalgam_keep_magnitude_ranks(int64_t n, const float *x, int64_t from_rank, int64_t to_rank, float *out,
+                                 int threads);
+void amalgam_elected_mean(int election, int weighted_votes, int divisor, double lambda, int count, int64_t n,
+                          const float *const *tensors, const double *weights, float *out, int threads);
 
 #endif

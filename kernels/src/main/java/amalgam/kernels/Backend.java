@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Conventions: row-major; offsets, lengths and strides in elements; outputs may alias inputs only where
  * a method says so. {@code amalgam.kernels.scalar.ScalarBackend} is the reference: every other implementation is tested equal to it.
  */
-public interface Backend extends Gemm {
+public interface Backend extends Gemm, MergeSweeps {
 
     /** Worker threads this backend computes with (1 for single-threaded backends). */
     int threads();

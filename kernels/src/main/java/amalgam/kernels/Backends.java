@@ -48,7 +48,7 @@ public final class Backends {
             case "scalar" -> new ScalarBackend();
             case "cpu" -> new CpuBackend(pool, Gemms.create("vector", pool));
             case "native" -> new NativeBackend(Gemms.requireNative(pool));
-            case "cuda" -> new CudaBackend(Gemms.requireCuda());
+            case "cuda" -> new CudaBackend(Gemms.requireCuda(), pool);
             default -> throw new IllegalArgumentException(
                     "unknown backend '" + name + "' (choose from " + String.join(", ", NAMES) + " or " + AUTO + ")");
         };

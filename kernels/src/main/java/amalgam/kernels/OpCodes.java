@@ -1,7 +1,8 @@
 package amalgam.kernels;
 
 /**
- * The integer codes the C kernels (enum amalgam_unary/amalgam_binary/amalgam_reduce in native/cpu/amalgam.h)
+ * The integer codes the C kernels (enum amalgam_unary/amalgam_binary/amalgam_reduce/amalgam_election/
+ * amalgam_divisor in native/cpu/amalgam.h)
  * and the CUDA kernels (the switch statements of native/cuda/elementwise.cu and reduce.cu) use for each op:
  * one table for both. Spelled out rather than taken from ordinal() so that reordering a Java enum cannot
  * silently change what a kernel computes, and a new constant fails to compile here until it has a code.
@@ -50,6 +51,22 @@ public final class OpCodes {
             case SUM -> 0;
             case MAX -> 1;
             case MEAN -> 2;
+        };
+    }
+
+    public static int of(ElectedMean.Election election) {
+        return switch (election) {
+            case NONE -> 0;
+            case TOTAL -> 1;
+            case FREQUENCY -> 2;
+        };
+    }
+
+    public static int of(ElectedMean.Divisor divisor) {
+        return switch (divisor) {
+            case ONE -> 0;
+            case AGREEING_COUNT -> 1;
+            case AGREEING_WEIGHT -> 2;
         };
     }
 }

@@ -3,6 +3,7 @@ package amalgam.kernels.cpu;
 import amalgam.kernels.Backend;
 import amalgam.kernels.GemmDelegation;
 import amalgam.kernels.BinaryOp;
+import amalgam.kernels.ElectedMean;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
@@ -18,7 +19,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Matrix products go to the {@link Gemm} given at construction. The kernels live beside this class, one
  * job each: {@link UnaryLoops} and {@link VectorMath} (elementwise functions), {@link BinaryLoops},
  * {@link StridedPlan} and {@link StridedLoops} (broadcasting, gathers, transposes), {@link Reductions},
- * {@link Softmax}, {@link LayerNorm} and {@link AbsRadixSelect} (k-th largest magnitude). This class only
+ * {@link Softmax}, {@link LayerNorm}, {@link AbsRadixSelect} (k-th largest magnitude) and
+ * {@link VectorMergeSweeps} (pruning and elected means for the merges). This class only
  * decides how to split the work.
  */
 public final class CpuBackend implements Backend, GemmDelegation {
@@ -34,11 +36,13 @@ public final class CpuBackend implements Backend, GemmDelegation {
 
     private final WorkerPool pool;
     private final Gemm gemm;
+    private final VectorMergeSweeps sweeps;
     private final int threads;
 
     public CpuBackend(WorkerPool pool, Gemm gemm) {
         this.pool = pool;
         this.gemm = gemm;
+        this.sweeps = new VectorMergeSweeps(pool);
         this.threads = pool.threads();
     }
 
@@ -296,5 +300,17 @@ public final class CpuBackend implements Backend, GemmDelegation {
     @Override
     public float kthLargestAbs(long n, long k, MemorySegment x, long xOffset) {
         return AbsRadixSelect.select(n, k, x, xOffset, pool);
+    }
+
+    // ---- merge sweeps ------------------------------------------------------------------------------------
+
+    @Override
+    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
+        sweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
+    }
+
+    @Override
+    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
+        sweeps.electedMean(mean, n, tensors, weights, out);
     }
 }

@@ -5,8 +5,11 @@ import amalgam.kernels.Backend;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.GemmDelegation;
 import amalgam.kernels.BinaryOp;
+import amalgam.kernels.ElectedMean;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
+import amalgam.kernels.WorkerPool;
+import amalgam.kernels.cpu.VectorMergeSweeps;
 
 import java.lang.foreign.MemorySegment;
 
@@ -22,10 +25,18 @@ public final class CudaBackend implements Backend, GemmDelegation {
 
     private final CudaContext context;
     private final CudaGemm gemm;
+    private final VectorMergeSweeps hostSweeps;
 
-    public CudaBackend(CudaContext context) {
+    /** The merge sweeps run on the host with {@code hostPool}'s threads (see {@link #keepMagnitudeRanks}). */
+    public CudaBackend(CudaContext context, WorkerPool hostPool) {
         this.context = context;
         this.gemm = CudaGemm.fp32(context);
+        this.hostSweeps = new VectorMergeSweeps(hostPool);
+    }
+
+    /** The merge sweeps run on the calling thread alone. */
+    public CudaBackend(CudaContext context) {
+        this(context, WorkerPool.of(1));
     }
 
     @Override
@@ -248,5 +259,23 @@ public final class CudaBackend implements Backend, GemmDelegation {
         try (CudaContext.Scope scope = context.enter(); Staged dx = Staged.upload(context, x, xOffset, n)) {
             return Float.intBitsToFloat(CudaSelection.select(context, n, k, dx.at()).thresholdBits());
         }
+    }
+
+    // ---- merge sweeps ------------------------------------------------------------------------------------
+
+    /**
+     * On the host, with the Vector API. {@link CudaMerge} has device versions of top-k pruning and the TIES
+     * merge, but not of rank windows (breadcrumbs), of every election and divisor, or with weights in double;
+     * until it does, a round trip per call would also cost more than these memory-bound sweeps take here.
+     */
+    @Override
+    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
+        hostSweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
+    }
+
+    /** On the host, like {@link #keepMagnitudeRanks}. */
+    @Override
+    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
+        hostSweeps.electedMean(mean, n, tensors, weights, out);
     }
 }

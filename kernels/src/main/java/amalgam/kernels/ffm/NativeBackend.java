@@ -5,6 +5,7 @@ import amalgam.kernels.Backend;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.GemmDelegation;
 import amalgam.kernels.BinaryOp;
+import amalgam.kernels.ElectedMean;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
 import amalgam.kernels.WorkerPool;
@@ -26,10 +27,12 @@ public final class NativeBackend implements Backend, GemmDelegation {
 
     private final int threads;
     private final NativeGemm gemm;
+    private final NativeMergeSweeps sweeps;
 
     /** @throws IllegalStateException when {@link NativeLibrary#isAvailable()} is false */
     public NativeBackend(int threads) {
         this.gemm = new NativeGemm(threads);
+        this.sweeps = new NativeMergeSweeps(threads);
         this.threads = threads;
     }
 
@@ -249,6 +252,18 @@ public final class NativeBackend implements Backend, GemmDelegation {
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
         }
+    }
+
+    // ---- merge sweeps ------------------------------------------------------------------------------------
+
+    @Override
+    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
+        sweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
+    }
+
+    @Override
+    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
+        sweeps.electedMean(mean, n, tensors, weights, out);
     }
 
     private static long blockSize(int rows, int cols) {

@@ -5,6 +5,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -93,6 +94,13 @@ final class NativeKernels {
 
     static final Downcall KTH_LARGEST_ABS = Downcall.of("amalgam_kth_largest_abs",
             returning(JAVA_FLOAT, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
+
+    static final Downcall KEEP_MAGNITUDE_RANKS = Downcall.of("amalgam_keep_magnitude_ranks",
+            returning(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
+
+    static final Downcall ELECTED_MEAN = Downcall.of("amalgam_elected_mean",
+            voidOf(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS,
+                    JAVA_INT));
 
     /** invokeExact declares Throwable; the C kernels throw nothing, so anything caught is a linkage bug. */
     static RuntimeException rethrow(Throwable t) {

@@ -2,6 +2,7 @@ package amalgam.kernels.scalar;
 
 import amalgam.kernels.Backend;
 import amalgam.kernels.BinaryOp;
+import amalgam.kernels.ElectedMean;
 import amalgam.kernels.Precision;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
@@ -21,6 +22,7 @@ public final class ScalarBackend implements Backend {
 
     private final Precision p;
     private final ScalarGemm gemm;
+    private final ScalarMergeSweeps sweeps = new ScalarMergeSweeps(this);
 
     /** The fp32 reference. */
     public ScalarBackend() {
@@ -242,5 +244,24 @@ public final class ScalarBackend implements Backend {
         for (int i = 0; i < n; i++) abs[i] = Math.abs(p.get(x, xOffset + i));
         Arrays.sort(abs); // ascending, NaN last: NaN ranks above every number, as the contract says
         return (float) abs[(int) (n - k)];
+    }
+
+    // ---- merge sweeps ------------------------------------------------------------------------------------
+
+    @Override
+    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
+        requireF32("keepMagnitudeRanks");
+        sweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
+    }
+
+    @Override
+    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
+        requireF32("electedMean");
+        sweeps.electedMean(mean, n, tensors, weights, out);
+    }
+
+    /** The merge sweeps exist for fp32 adapters only; F64 serves gradient checks, which never merge. */
+    private void requireF32(String operation) {
+        if (p != Precision.F32) throw new UnsupportedOperationException(operation + " is fp32 only");
     }
 }

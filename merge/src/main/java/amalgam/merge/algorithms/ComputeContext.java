@@ -4,8 +4,9 @@ import amalgam.kernels.Backend;
 import amalgam.kernels.WorkerPool;
 
 /**
- * Where merges compute: a kernels {@link Backend} for GEMM and threshold selection, and a {@link WorkerPool}
- * for the elementwise sweeps (pruning, sign election, disjoint mean, DARE masks), which run chunk by chunk.
+ * Where merges compute: a kernels {@link Backend} for GEMM, magnitude pruning, sign election and the disjoint
+ * mean, and a {@link WorkerPool} for the sweeps still written here (DARE and DELLA masks), which run chunk
+ * by chunk.
  */
 public record ComputeContext(Backend backend, WorkerPool pool) {
 

@@ -1,5 +1,6 @@
 package amalgam.merge.algorithms;
 
+import amalgam.kernels.ElectedMean;
 import amalgam.kernels.FloatSegments;
 
 import java.lang.foreign.Arena;
@@ -36,7 +37,7 @@ public final class GeneralizedTaskArithmetic implements TensorMerge {
         ElectedMean.Divisor divisor = mergekit
                 ? (normalize ? ElectedMean.Divisor.AGREEING_WEIGHT : ElectedMean.Divisor.ONE)
                 : (election == null ? ElectedMean.Divisor.ONE : ElectedMean.Divisor.AGREEING_COUNT);
-        this.combiner = new ElectedMean(election, mergekit, divisor, mergekit ? lambda : 1);
+        this.combiner = new ElectedMean(electionOf(election), mergekit, divisor, mergekit ? lambda : 1);
     }
 
     @Override
@@ -77,8 +78,15 @@ public final class GeneralizedTaskArithmetic implements TensorMerge {
         }
     }
 
+    private static ElectedMean.Election electionOf(MajoritySign election) {
+        if (election == null) return ElectedMean.Election.NONE;
+        return switch (election) {
+            case TOTAL -> ElectedMean.Election.TOTAL;
+            case FREQUENCY -> ElectedMean.Election.FREQUENCY;
+        };
+    }
+
     private void combine(long n, List<MemorySegment> tensors, double[] weights, MemorySegment out) {
-        MemorySegment[] inputs = tensors.toArray(MemorySegment[]::new);
-        ctx.forEachChunk(n, (c, from, to) -> combiner.vector(inputs, weights, from, to, out));
+        ctx.backend().electedMean(combiner, n, tensors.toArray(MemorySegment[]::new), weights, out);
     }
 }

@@ -1,15 +1,12 @@
 package amalgam.merge.algorithms;
 
-import amalgam.kernels.FloatSegments;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-
 import java.lang.foreign.MemorySegment;
 
 /**
  * Keeps the entries whose magnitude rank (0 = largest |t|, ties to lower index) lies in a window, zeroes the
  * rest. Magnitude pruning and TIES trimming keep ranks [0, ⌊d·n⌋); breadcrumbs keeps [⌊γ·n⌋, ⌊γ·n⌋ + ⌊d·n⌋),
- * dropping the top γ outliers and the small tail.
+ * dropping the top γ outliers and the small tail. The sweep is the backend's
+ * {@link amalgam.kernels.MergeSweeps#keepMagnitudeRanks}.
  */
 public final class MagnitudeSparsifier implements Sparsifier {
 
@@ -44,49 +41,6 @@ public final class MagnitudeSparsifier implements Sparsifier {
         long n = (long) rows * cols;
         long keep = Density.keepCount(density, n);
         long dropTop = Math.min((long) Math.floor(gamma * n), n - keep);
-        keepRankWindow(n, t, dropTop, dropTop + keep, out);
-    }
-
-    private void keepRankWindow(long n, MemorySegment t, long fromRank, long toRank, MemorySegment out) {
-        TopMagnitude upTo = TopMagnitude.of(ctx, n, t, toRank);
-        TopMagnitude before = TopMagnitude.of(ctx, n, t, fromRank);
-        boolean vector = upTo.vectorisable() && before.vectorisable();
-        ctx.forEachChunk(n, (c, from, to) -> {
-            TopMagnitude.Cursor inUpTo = upTo.cursor(c);
-            TopMagnitude.Cursor inBefore = before.cursor(c);
-            long i = vector ? keepVectors(upTo, before, inUpTo, inBefore, t, from, to, out) : from;
-            keepScalar(inUpTo, inBefore, t, i, to, out);
-        });
-    }
-
-    /** Whole vectors of [from, to); returns where the scalar tail starts. */
-    private static long keepVectors(TopMagnitude upTo, TopMagnitude before, TopMagnitude.Cursor inUpTo,
-                                    TopMagnitude.Cursor inBefore, MemorySegment t, long from, long to,
-                                    MemorySegment out) {
-        int lanes = TopMagnitude.SPECIES.length();
-        FloatVector zero = FloatVector.zero(TopMagnitude.SPECIES);
-        long i = from;
-        for (; i + lanes <= to; i += lanes) {
-            FloatVector v = FloatVector.fromMemorySegment(TopMagnitude.SPECIES, t, i * Float.BYTES, TopMagnitude.ORDER);
-            FloatVector abs = v.abs();
-            if (upTo.undecided(abs).or(before.undecided(abs)).anyTrue()) {
-                // Entries tied with a threshold are kept in index order: the cursors decide them one by one.
-                keepScalar(inUpTo, inBefore, t, i, i + lanes, out);
-                continue;
-            }
-            VectorMask<Float> kept = upTo.above(abs).andNot(before.above(abs));
-            zero.blend(v, kept).intoMemorySegment(out, i * Float.BYTES, TopMagnitude.ORDER);
-        }
-        return i;
-    }
-
-    /** The reference loop; the vector loop's result must equal it. */
-    private static void keepScalar(TopMagnitude.Cursor inUpTo, TopMagnitude.Cursor inBefore, MemorySegment t,
-                                   long from, long to, MemorySegment out) {
-        for (long i = from; i < to; i++) {
-            float v = FloatSegments.get(t, i);
-            boolean kept = inUpTo.next(v) & !inBefore.next(v);
-            FloatSegments.set(out, i, kept ? v : 0f);
-        }
+        ctx.backend().keepMagnitudeRanks(n, t, dropTop, dropTop + keep, out);
     }
 }

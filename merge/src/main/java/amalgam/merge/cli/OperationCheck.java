@@ -1,6 +1,7 @@
 package amalgam.merge.cli;
 
 import amalgam.kernels.Backend;
+import amalgam.kernels.ElectedMean;
 import amalgam.kernels.FloatSegments;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
@@ -35,6 +36,12 @@ final class OperationCheck {
             float expected = reference.kthLargestAbs(n, 1_234, x, 0);
             float actual = backend.kthLargestAbs(n, 1_234, x, 0);
             errors.put("top-k", (double) Math.abs(expected - actual) / Math.max(1e-30, Math.abs(expected)));
+            errors.put("ties-trim", compare(arena, n,
+                    (b, out) -> b.keepMagnitudeRanks(n, x, 1_000, 21_000, out), backend, reference));
+            MemorySegment[] tensors = {x, random(arena, n, 12), random(arena, n, 13)};
+            ElectedMean ties = new ElectedMean(ElectedMean.Election.TOTAL, false, ElectedMean.Divisor.AGREEING_COUNT, 1);
+            errors.put("ties-mean", compare(arena, n,
+                    (b, out) -> b.electedMean(ties, n, tensors, new double[] {1, 0.5, -0.25}, out), backend, reference));
         }
         return errors;
     }

@@ -1,4 +1,4 @@
-package amalgam.merge.algorithms;
+package amalgam.kernels.cpu;
 
 import amalgam.kernels.FloatSegments;
 import jdk.incubator.vector.FloatVector;
@@ -10,9 +10,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * The set of the k entries of largest |t|, ties broken by lower index, found without sorting: the backend's
- * selection gives the threshold τ (the k-th largest |t|); every entry above τ is in, and of the entries equal
- * to τ only the first {@code k − #(|t| > τ)} in index order are. Per-chunk counts of entries equal to τ let
+ * The set of the k entries of largest |t|, ties broken by lower index, found without sorting:
+ * {@link AbsRadixSelect} gives the threshold τ (the k-th largest |t|); every entry above τ is in, and of the
+ * entries equal to τ only the first {@code k − #(|t| > τ)} in index order are. Per-chunk counts of entries equal to τ let
  * every chunk decide membership on its own, so the final sweep is parallel.
  *
  * <p>Vector loops ask {@link #above} and {@link #undecided} a vector at a time and walk a {@link Cursor} only
@@ -38,13 +38,13 @@ final class TopMagnitude {
     }
 
     /** The k largest-magnitude entries of the n floats of t; 0 ≤ k, and k ≥ n selects everything. */
-    static TopMagnitude of(ComputeContext ctx, long n, MemorySegment t, long k) {
+    static TopMagnitude of(VectorMergeSweeps sweeps, long n, MemorySegment t, long k) {
         if (k <= 0 || k >= n) return new TopMagnitude(k, n, Float.NaN, 0, null);
-        float tau = ctx.backend().kthLargestAbs(n, k, t, 0);
-        int chunks = ComputeContext.chunkCount(n);
+        float tau = sweeps.kthLargestAbs(n, k, t);
+        int chunks = VectorMergeSweeps.chunkCount(n);
         long[] greater = new long[chunks];
         long[] equal = new long[chunks];
-        ctx.forEachChunk(n, (c, from, to) -> {
+        sweeps.forEachChunk(n, (c, from, to) -> {
             long g = 0, e = 0;
             long i = from;
             if (!Float.isNaN(tau)) {
