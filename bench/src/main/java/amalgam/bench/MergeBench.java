@@ -38,9 +38,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-module pieces of a delta-space merge of {@link #ADAPTERS} rank-16 adapters on the cpu backend:
- * materialising the deltas (B·A), sparsifying them (TIES trim or DARE), electing signs with the disjoint mean,
- * and the truncated SVD of the result; {@code copyDeltas} is the memory-bandwidth peer. Work per operation is
+ * The per-module pieces of a delta-space merge of {@link #ADAPTERS} rank-16 adapters on the cpu (Java Vector
+ * API) or native (C) backend, warmed up: materialising the deltas (B·A), sparsifying them (TIES trim or DARE),
+ * electing signs with the disjoint mean, and the truncated SVD of the result; {@code copyDeltas} is the memory-bandwidth peer. Work per operation is
  * the bytes of fp32 deltas the piece processes (n · rows · cols · 4), so every row reads as GB/s of deltas.
  * {@code linear} has nothing to sparsify or elect (those rows measure a copy and a weighted sum), and
  * {@code svd} refactors the stacked factors exactly instead of the dense merge.
@@ -58,6 +58,10 @@ public class MergeBench {
 
     @Param({"ties", "dare_ties", "linear", "svd"})
     public String method;
+
+    /** cpu (Java Vector API) or native (C, what {@code amalgam merge} uses by default where it loads). */
+    @Param({"cpu", "native"})
+    public String backendName;
 
     /** rows×cols of one module's ΔW (out × in). */
     @Param({"2048x2048", "5504x2048"})
@@ -82,7 +86,7 @@ public class MergeBench {
         cols = colsOf(size);
         arena = Arena.ofShared();
         pool = WorkerPool.of(WorkerPool.availableCores());
-        backend = Backends.create("cpu", pool);
+        backend = Backends.create(backendName, pool);
         ctx = new ComputeContext(backend, pool);
         weights = new double[ADAPTERS];
         Arrays.fill(weights, 1);
