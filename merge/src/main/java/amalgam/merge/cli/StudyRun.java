@@ -29,6 +29,7 @@ final class StudyRun {
     /** Runs {@code config} with the seeds, outputs and compute of {@code options}; {@code command} heads the report. */
     static void run(DilConfig config, FashionMnist data, StudyOptions options, String command, PrintWriter out,
                     PrintWriter err) throws IOException {
+        config = config.fittedTo(data);
         Path reportDirectory = options.out, json = options.json;
         boolean force = options.force;
         ComputeOptions compute = options.compute;

@@ -59,6 +59,18 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
     }
 
     /** This study with coefficients learned as {@code recipe} says. */
+    /**
+     * This study with at most as many images per domain as {@code data} has, so that the configuration reported
+     * with the results says what ran (the full-size preset asks for 60,000; the embedded subset has 10,000).
+     */
+    public DilConfig fittedTo(amalgam.engine.data.FashionMnist data) {
+        return new DilConfig(dataset, Math.min(trainPerDomain, data.train().size()),
+                Math.min(testPerDomain, data.test().size()), pretrainEpochs, loraEpochs, jointEpochs, rank,
+                pretrainLearningRate, loraLearningRate, samplesPerClass, coefficientSteps, coefficientLearningRate,
+                newLoraSteps, seeds, fixedWeights, bMaxValues, tiesDensity, dareDensity, traceKind, traceBMax,
+                coefficients);
+    }
+
     public DilConfig withCoefficients(CoefficientRecipe recipe) {
         return new DilConfig(dataset, trainPerDomain, testPerDomain, pretrainEpochs, loraEpochs, jointEpochs, rank,
                 pretrainLearningRate, loraLearningRate, samplesPerClass, coefficientSteps, coefficientLearningRate,
