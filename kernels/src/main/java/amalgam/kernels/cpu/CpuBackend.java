@@ -2,8 +2,9 @@ package amalgam.kernels.cpu;
 
 import amalgam.kernels.Backend;
 import amalgam.kernels.GemmDelegation;
+import amalgam.kernels.MergeSweeps;
+import amalgam.kernels.MergeSweepsDelegation;
 import amalgam.kernels.BinaryOp;
-import amalgam.kernels.ElectedMean;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
@@ -23,7 +24,7 @@ import java.lang.foreign.MemorySegment;
  * {@link VectorMergeSweeps} (pruning and elected means for the merges). This class only
  * decides how to split the work.
  */
-public final class CpuBackend implements Backend, GemmDelegation {
+public final class CpuBackend implements Backend, GemmDelegation, MergeSweepsDelegation {
 
     /** Below this many elements (or element-visits) an operation runs on the caller alone. */
     private static final long PARALLEL_THRESHOLD = 1 << 15;
@@ -305,12 +306,7 @@ public final class CpuBackend implements Backend, GemmDelegation {
     // ---- merge sweeps ------------------------------------------------------------------------------------
 
     @Override
-    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
-        sweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
-    }
-
-    @Override
-    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
-        sweeps.electedMean(mean, n, tensors, weights, out);
+    public MergeSweeps mergeSweeps() {
+        return sweeps;
     }
 }

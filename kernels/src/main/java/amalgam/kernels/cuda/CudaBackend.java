@@ -4,8 +4,9 @@ import amalgam.kernels.OpCodes;
 import amalgam.kernels.Backend;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.GemmDelegation;
+import amalgam.kernels.MergeSweeps;
+import amalgam.kernels.MergeSweepsDelegation;
 import amalgam.kernels.BinaryOp;
-import amalgam.kernels.ElectedMean;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
 import amalgam.kernels.WorkerPool;
@@ -19,7 +20,7 @@ import java.lang.foreign.MemorySegment;
  * the CPU backends; it exists to test the kernels against {@code ScalarBackend} and as the base that
  * device-resident tensors will reuse.
  */
-public final class CudaBackend implements Backend, GemmDelegation {
+public final class CudaBackend implements Backend, GemmDelegation, MergeSweepsDelegation {
 
     private static final int ROW_BLOCK = 256;
 
@@ -27,7 +28,7 @@ public final class CudaBackend implements Backend, GemmDelegation {
     private final CudaGemm gemm;
     private final VectorMergeSweeps hostSweeps;
 
-    /** The merge sweeps run on the host with {@code hostPool}'s threads (see {@link #keepMagnitudeRanks}). */
+    /** The merge sweeps run on the host with {@code hostPool}'s threads (see {@link #mergeSweeps}). */
     public CudaBackend(CudaContext context, WorkerPool hostPool) {
         this.context = context;
         this.gemm = CudaGemm.fp32(context);
@@ -269,13 +270,7 @@ public final class CudaBackend implements Backend, GemmDelegation {
      * until it does, a round trip per call would also cost more than these memory-bound sweeps take here.
      */
     @Override
-    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
-        hostSweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
-    }
-
-    /** On the host, like {@link #keepMagnitudeRanks}. */
-    @Override
-    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
-        hostSweeps.electedMean(mean, n, tensors, weights, out);
+    public MergeSweeps mergeSweeps() {
+        return hostSweeps;
     }
 }

@@ -4,8 +4,9 @@ import amalgam.kernels.OpCodes;
 import amalgam.kernels.Backend;
 import amalgam.kernels.Gemm;
 import amalgam.kernels.GemmDelegation;
+import amalgam.kernels.MergeSweeps;
+import amalgam.kernels.MergeSweepsDelegation;
 import amalgam.kernels.BinaryOp;
-import amalgam.kernels.ElectedMean;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
 import amalgam.kernels.WorkerPool;
@@ -23,7 +24,7 @@ import java.lang.invoke.MethodHandle;
  * <p>Calls are thread-safe, but OpenMP keeps a team of threads per calling thread: call from few threads
  * (the engine's one compute thread) rather than from a pool, or the process collects idle OpenMP teams.
  */
-public final class NativeBackend implements Backend, GemmDelegation {
+public final class NativeBackend implements Backend, GemmDelegation, MergeSweepsDelegation {
 
     private final int threads;
     private final NativeGemm gemm;
@@ -257,13 +258,8 @@ public final class NativeBackend implements Backend, GemmDelegation {
     // ---- merge sweeps ------------------------------------------------------------------------------------
 
     @Override
-    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
-        sweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
-    }
-
-    @Override
-    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
-        sweeps.electedMean(mean, n, tensors, weights, out);
+    public MergeSweeps mergeSweeps() {
+        return sweeps;
     }
 
     private static long blockSize(int rows, int cols) {

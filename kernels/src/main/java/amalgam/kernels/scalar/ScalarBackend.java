@@ -1,8 +1,9 @@
 package amalgam.kernels.scalar;
 
+import amalgam.kernels.MergeSweeps;
+import amalgam.kernels.MergeSweepsDelegation;
 import amalgam.kernels.Backend;
 import amalgam.kernels.BinaryOp;
-import amalgam.kernels.ElectedMean;
 import amalgam.kernels.Precision;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
@@ -18,7 +19,7 @@ import java.util.Arrays;
  * {@link Backend}) or doubles ({@link Precision#F64}, for finite-difference gradient checks). Scalar
  * parameters (alpha, eps, fill values) stay float in both, as the interface declares them.
  */
-public final class ScalarBackend implements Backend {
+public final class ScalarBackend implements Backend, MergeSweepsDelegation {
 
     private final Precision p;
     private final ScalarGemm gemm;
@@ -248,20 +249,10 @@ public final class ScalarBackend implements Backend {
 
     // ---- merge sweeps ------------------------------------------------------------------------------------
 
-    @Override
-    public void keepMagnitudeRanks(long n, MemorySegment x, long fromRank, long toRank, MemorySegment out) {
-        requireF32("keepMagnitudeRanks");
-        sweeps.keepMagnitudeRanks(n, x, fromRank, toRank, out);
-    }
-
-    @Override
-    public void electedMean(ElectedMean mean, long n, MemorySegment[] tensors, double[] weights, MemorySegment out) {
-        requireF32("electedMean");
-        sweeps.electedMean(mean, n, tensors, weights, out);
-    }
-
     /** The merge sweeps exist for fp32 adapters only; F64 serves gradient checks, which never merge. */
-    private void requireF32(String operation) {
-        if (p != Precision.F32) throw new UnsupportedOperationException(operation + " is fp32 only");
+    @Override
+    public MergeSweeps mergeSweeps() {
+        if (p != Precision.F32) throw new UnsupportedOperationException("the merge sweeps are fp32 only");
+        return sweeps;
     }
 }
