@@ -184,6 +184,9 @@ static void mean_entry(int election, int weighted_votes, int divisor, double lam
  * has; a group is one register wide: GCC splits a wider type poorly (through memory, 5-10x slower).
  * A comparison gives all ones or all zeros per lane, so mean_entry's selects become bitwise masks.
  */
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 #if defined(__AVX512F__)
 #define MEAN_LANES 8
 #elif defined(__AVX__)
@@ -195,10 +198,20 @@ typedef double lanes_d __attribute__((vector_size(MEAN_LANES * sizeof(double))))
 typedef float lanes_f __attribute__((vector_size(MEAN_LANES * sizeof(float))));
 typedef int64_t lanes_mask __attribute__((vector_size(MEAN_LANES * sizeof(int64_t))));
 
+/*
+ * MEAN_LANES floats from p, widened to doubles. GCC 12 widens a whole vector with __builtin_convertvector in
+ * two halves (convert, convert, insert): the one-instruction intrinsic made the sweep about 12% faster.
+ */
 static inline lanes_d load_lanes(const float *p) {
+#if MEAN_LANES == 8
+    return (lanes_d) _mm512_cvtps_pd(_mm256_loadu_ps(p));
+#elif MEAN_LANES == 4
+    return (lanes_d) _mm256_cvtps_pd(_mm_loadu_ps(p));
+#else
     lanes_f f;
     memcpy(&f, p, sizeof f);
     return __builtin_convertvector(f, lanes_d);
+#endif
 }
 
 /* v in every lane. v - 0 is v for every v, -0 included (0 + v would turn a -0 weight into +0). */
