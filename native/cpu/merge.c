@@ -252,8 +252,12 @@ static inline lanes_d lanes_abs(lanes_d v) {
 static inline __attribute__((always_inline)) void mean_step(
         int election, int weighted_votes, int divisor, double lambda, int count, const float *const *tensors,
         const double *weights, int64_t e, float *out) {
-    lanes_mask positive[MEAN_GROUPS];
-    for (int g = 0; g < MEAN_GROUPS; g++) positive[g] = (lanes_mask) {0} - 1;
+    /*
+     * The sign bit in the lanes that elect -, so that one comparison, (voter ^ flip) > 0, asks whether voter
+     * has the elected sign: flipping a sign is exact, and zeros and NaN still compare false.
+     */
+    lanes_mask flip[MEAN_GROUPS];
+    for (int g = 0; g < MEAN_GROUPS; g++) flip[g] = (lanes_mask) {0};
     if (election != AM_ELECT_NONE) {
         lanes_d votes[MEAN_GROUPS];
         for (int g = 0; g < MEAN_GROUPS; g++) votes[g] = lanes_of(0.0);
@@ -264,7 +268,8 @@ static inline __attribute__((always_inline)) void mean_step(
                 votes[g] += election == AM_ELECT_FREQUENCY ? lanes_signum(voter) : voter;
             }
         }
-        for (int g = 0; g < MEAN_GROUPS; g++) positive[g] = votes[g] >= 0.0;
+        /* + when votes >= 0; NaN votes compare false and elect -, as in mean_entry. */
+        for (int g = 0; g < MEAN_GROUPS; g++) flip[g] = ~(votes[g] >= 0.0) & INT64_MIN;
     }
     lanes_d sum[MEAN_GROUPS], weight[MEAN_GROUPS], agreeing[MEAN_GROUPS];
     for (int g = 0; g < MEAN_GROUPS; g++) sum[g] = weight[g] = agreeing[g] = lanes_of(0.0);
@@ -273,10 +278,10 @@ static inline __attribute__((always_inline)) void mean_step(
         for (int g = 0; g < MEAN_GROUPS; g++) {
             lanes_d value = load_lanes(tensors[i] + e + g * MEAN_LANES);
             lanes_d term = w * value;
-            lanes_mask member = positive[g];
+            lanes_mask member = (lanes_mask) {0} - 1;
             if (election != AM_ELECT_NONE) {
                 lanes_d voter = weighted_votes ? term : value;
-                member = ((voter > 0.0) & positive[g]) | ((voter < 0.0) & ~positive[g]);
+                member = (lanes_d) ((lanes_mask) voter ^ flip[g]) > 0.0;
             }
             sum[g] += lanes_where(member, term);
             weight[g] += lanes_where(member, w);
