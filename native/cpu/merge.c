@@ -8,6 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #define PARALLEL_MIN_ELEMENTS (1 << 16)
 /* Entries per chunk of the keep sweep, the unit of its tie counts and of its work hand-out. */
@@ -147,8 +150,8 @@ static inline double signum(double v) {
 }
 
 /*
- * One entry, its tensors in order 0..count-1 as in the reference: for the entries that do not fill a lane
- * group. Adding 0.0 for a tensor that does not agree equals skipping it: the sums start at +0 and so are
+ * One entry, its tensors in order 0..count-1 as in the reference: for the entries that do not fill a step
+ * (below). Adding 0.0 for a tensor that does not agree equals skipping it: the sums start at +0 and so are
  * never -0, and s + 0.0 == s for every other s.
  */
 static void mean_entry(int election, int weighted_votes, int divisor, double lambda, int count,
@@ -184,9 +187,6 @@ static void mean_entry(int election, int weighted_votes, int divisor, double lam
  * has; a group is one register wide: GCC splits a wider type poorly (through memory, 5-10x slower).
  * A comparison gives all ones or all zeros per lane, so mean_entry's selects become bitwise masks.
  */
-#if defined(__AVX__)
-#include <immintrin.h>
-#endif
 #if defined(__AVX512F__)
 #define MEAN_LANES 8
 #elif defined(__AVX__)
