@@ -8,13 +8,16 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #define PARALLEL_MIN_ELEMENTS (1 << 16)
 /* Entries per chunk of the keep sweep, the unit of its tie counts and of its work hand-out. */
 #define KEEP_CHUNK (1 << 15)
 /* Entries per block of the keep sweep's tie check: a tie sends only its own block down the ordered path. */
 #define KEEP_BLOCK 64
-/* Entries per block of the elected mean: its four double accumulators stay in L1. */
+/* Entries per block of the elected mean, the unit of its work hand-out. */
 #define MEAN_BLOCK 256
 
 /*
@@ -147,9 +150,167 @@ static inline double signum(double v) {
 }
 
 /*
- * Tensor by tensor over a block of entries, so the inner loops run over contiguous floats; each entry still
- * sees its tensors in order 0..count-1, as in the reference. Adding 0.0 for a tensor that does not agree
- * equals skipping it: the sums start at +0 and so are never -0, and s + 0.0 == s for every other s.
+ * One entry, its tensors in order 0..count-1 as in the reference: for the entries that do not fill a step
+ * (below). Adding 0.0 for a tensor that does not agree equals skipping it: the sums start at +0 and so are
+ * never -0, and s + 0.0 == s for every other s.
+ */
+static void mean_entry(int election, int weighted_votes, int divisor, double lambda, int count,
+                       const float *const *tensors, const double *weights, int64_t e, float *out) {
+    double votes = 0.0, sum = 0.0, weight = 0.0, agreeing = 0.0;
+    if (election != AM_ELECT_NONE) {
+        for (int i = 0; i < count; i++) {
+            double value = tensors[i][e];
+            double voter = weighted_votes ? weights[i] * value : value;
+            votes += election == AM_ELECT_FREQUENCY ? signum(voter) : voter;
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        double value = tensors[i][e], w = weights[i];
+        double term = w * value;
+        double voter = weighted_votes ? term : value;
+        /* The elected sign is + when votes >= 0 (NaN votes elect -); zeros and NaN never agree. */
+        int member = election == AM_ELECT_NONE || (votes >= 0 ? voter > 0 : voter < 0);
+        sum += member ? term : 0.0;
+        weight += member ? w : 0.0;
+        agreeing += member ? 1.0 : 0.0;
+    }
+    double d = divisor == AM_DIVIDE_BY_ONE ? 1.0
+             : divisor == AM_DIVIDE_BY_AGREEING_COUNT ? (agreeing > 1.0 ? agreeing : 1.0)
+             : fabs(weight) < 1e-8 ? 1.0 : weight;
+    out[e] = (float) (lambda * sum / d);
+}
+
+/*
+ * A lane group holds MEAN_LANES entries side by side in vector registers, so that votes, sum, weight and
+ * agreeing stay in registers across the tensor loop (a block of stack arrays reloaded per tensor ran at half
+ * the Java Vector API's speed). GCC's vector extensions lower to AVX-512, AVX2 or SSE, whichever the target
+ * has; a group is one register wide: GCC splits a wider type poorly (through memory, 5-10x slower).
+ * A comparison gives all ones or all zeros per lane, so mean_entry's selects become bitwise masks.
+ */
+#if defined(__AVX512F__)
+#define MEAN_LANES 8
+#elif defined(__AVX__)
+#define MEAN_LANES 4
+#else
+#define MEAN_LANES 2
+#endif
+typedef double lanes_d __attribute__((vector_size(MEAN_LANES * sizeof(double))));
+typedef float lanes_f __attribute__((vector_size(MEAN_LANES * sizeof(float))));
+typedef int64_t lanes_mask __attribute__((vector_size(MEAN_LANES * sizeof(int64_t))));
+
+/*
+ * MEAN_LANES floats from p, widened to doubles. GCC 12 widens a whole vector with __builtin_convertvector in
+ * two halves (convert, convert, insert): the one-instruction intrinsic made the sweep about 12% faster.
+ */
+static inline lanes_d load_lanes(const float *p) {
+#if MEAN_LANES == 8
+    return (lanes_d) _mm512_cvtps_pd(_mm256_loadu_ps(p));
+#elif MEAN_LANES == 4
+    return (lanes_d) _mm256_cvtps_pd(_mm_loadu_ps(p));
+#else
+    lanes_f f;
+    memcpy(&f, p, sizeof f);
+    return __builtin_convertvector(f, lanes_d);
+#endif
+}
+
+/* v in every lane. v - 0 is v for every v, -0 included (0 + v would turn a -0 weight into +0). */
+static inline lanes_d lanes_of(double v) {
+    return v - (lanes_d) {0};
+}
+
+/* a where mask is set, +0.0 elsewhere: mean_entry's "member ? a : 0.0". */
+static inline lanes_d lanes_where(lanes_mask mask, lanes_d a) {
+    return (lanes_d) ((lanes_mask) a & mask);
+}
+
+/* mask ? a : b, lane by lane. */
+static inline lanes_d lanes_blend(lanes_mask mask, lanes_d a, lanes_d b) {
+    return (lanes_d) (((lanes_mask) a & mask) | ((lanes_mask) b & ~mask));
+}
+
+static inline lanes_d lanes_signum(lanes_d v) {
+    return lanes_blend(v > 0.0, lanes_of(1.0), lanes_blend(v < 0.0, lanes_of(-1.0), v));
+}
+
+static inline lanes_d lanes_abs(lanes_d v) {
+    return (lanes_d) ((lanes_mask) v & INT64_MAX);
+}
+
+/*
+ * Lane groups side by side per step: their additions are independent chains that the core overlaps (about
+ * 10% faster than one group, single-threaded, on AVX-512 and AVX2; four groups were slower). GCC unrolls the
+ * loops over g and keeps each array element in a register.
+ */
+#define MEAN_GROUPS 2
+#define MEAN_STEP (MEAN_GROUPS * MEAN_LANES)
+
+/*
+ * mean_entry for the MEAN_STEP entries from e on, operation for operation in each lane. Always inlined, so
+ * amalgam_elected_mean's constant election and weighted_votes leave no branch in the tensor loops.
+ */
+static inline __attribute__((always_inline)) void mean_step(
+        int election, int weighted_votes, int divisor, double lambda, int count, const float *const *tensors,
+        const double *weights, int64_t e, float *out) {
+    /*
+     * The sign bit in the lanes that elect -, so that one comparison, (voter ^ flip) > 0, asks whether voter
+     * has the elected sign: flipping a sign is exact, and zeros and NaN still compare false.
+     */
+    lanes_mask flip[MEAN_GROUPS];
+    for (int g = 0; g < MEAN_GROUPS; g++) flip[g] = (lanes_mask) {0};
+    if (election != AM_ELECT_NONE) {
+        lanes_d votes[MEAN_GROUPS];
+        for (int g = 0; g < MEAN_GROUPS; g++) votes[g] = lanes_of(0.0);
+        for (int i = 0; i < count; i++) {
+            for (int g = 0; g < MEAN_GROUPS; g++) {
+                lanes_d value = load_lanes(tensors[i] + e + g * MEAN_LANES);
+                lanes_d voter = weighted_votes ? lanes_of(weights[i]) * value : value;
+                votes[g] += election == AM_ELECT_FREQUENCY ? lanes_signum(voter) : voter;
+            }
+        }
+        /* + when votes >= 0; NaN votes compare false and elect -, as in mean_entry. */
+        for (int g = 0; g < MEAN_GROUPS; g++) flip[g] = ~(votes[g] >= 0.0) & INT64_MIN;
+    }
+    lanes_d sum[MEAN_GROUPS], weight[MEAN_GROUPS], agreeing[MEAN_GROUPS];
+    for (int g = 0; g < MEAN_GROUPS; g++) sum[g] = weight[g] = agreeing[g] = lanes_of(0.0);
+    for (int i = 0; i < count; i++) {
+        lanes_d w = lanes_of(weights[i]);
+        for (int g = 0; g < MEAN_GROUPS; g++) {
+            lanes_d value = load_lanes(tensors[i] + e + g * MEAN_LANES);
+            lanes_d term = w * value;
+            lanes_mask member = (lanes_mask) {0} - 1;
+            if (election != AM_ELECT_NONE) {
+                lanes_d voter = weighted_votes ? term : value;
+                member = (lanes_d) ((lanes_mask) voter ^ flip[g]) > 0.0;
+            }
+            sum[g] += lanes_where(member, term);
+            weight[g] += lanes_where(member, w);
+            agreeing[g] += lanes_where(member, lanes_of(1.0));
+        }
+    }
+    for (int g = 0; g < MEAN_GROUPS; g++) {
+        lanes_d one = lanes_of(1.0);
+        lanes_d d = divisor == AM_DIVIDE_BY_ONE ? one
+                  : divisor == AM_DIVIDE_BY_AGREEING_COUNT ? lanes_blend(agreeing[g] > 1.0, agreeing[g], one)
+                  : lanes_blend(lanes_abs(weight[g]) < 1e-8, one, weight[g]);
+        lanes_f result = __builtin_convertvector(lambda * sum[g] / d, lanes_f);
+        memcpy(out + e + g * MEAN_LANES, &result, sizeof result);
+    }
+}
+
+/* Entries [start, end): whole steps, then the rest one by one. Inlined like mean_step. */
+static inline __attribute__((always_inline)) void mean_range(
+        int election, int weighted_votes, int divisor, double lambda, int count, const float *const *tensors,
+        const double *weights, int64_t start, int64_t end, float *out) {
+    int64_t e = start;
+    for (; e + MEAN_STEP <= end; e += MEAN_STEP)
+        mean_step(election, weighted_votes, divisor, lambda, count, tensors, weights, e, out);
+    for (; e < end; e++) mean_entry(election, weighted_votes, divisor, lambda, count, tensors, weights, e, out);
+}
+
+/*
+ * Each step reads all its tensors before it writes, so out may be one of them. Weighted votes matter
+ * only when there is an election: five specialisations in all.
  */
 void amalgam_elected_mean(int election, int weighted_votes, int divisor, double lambda, int count, int64_t n,
                           const float *const *tensors, const double *weights, float *out, int threads) {
@@ -157,39 +318,16 @@ void amalgam_elected_mean(int election, int weighted_votes, int divisor, double 
     /* Dynamic hand-out of 16 blocks at a time, for the same reason as the keep sweep's. */
 #pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(dynamic, 16)
     for (int64_t b = 0; b < blocks; b++) {
-        int64_t start = b * MEAN_BLOCK;
-        int len = (int) (n - start < MEAN_BLOCK ? n - start : MEAN_BLOCK);
-        double votes[MEAN_BLOCK], sum[MEAN_BLOCK], weight[MEAN_BLOCK], agreeing[MEAN_BLOCK];
-        for (int e = 0; e < len; e++) votes[e] = sum[e] = weight[e] = agreeing[e] = 0.0;
-        if (election != AM_ELECT_NONE) {
-            for (int i = 0; i < count; i++) {
-                const float *p = tensors[i] + start;
-                double w = weights[i];
-                for (int e = 0; e < len; e++) {
-                    double voter = weighted_votes ? w * (double) p[e] : (double) p[e];
-                    votes[e] += election == AM_ELECT_FREQUENCY ? signum(voter) : voter;
-                }
-            }
-        }
-        for (int i = 0; i < count; i++) {
-            const float *p = tensors[i] + start;
-            double w = weights[i];
-            for (int e = 0; e < len; e++) {
-                double value = p[e];
-                double term = w * value;
-                double voter = weighted_votes ? term : value;
-                /* The elected sign is + when votes >= 0 (NaN votes elect -); zeros and NaN never agree. */
-                int member = election == AM_ELECT_NONE || (votes[e] >= 0 ? voter > 0 : voter < 0);
-                sum[e] += member ? term : 0.0;
-                weight[e] += member ? w : 0.0;
-                agreeing[e] += member ? 1.0 : 0.0;
-            }
-        }
-        for (int e = 0; e < len; e++) {
-            double d = divisor == AM_DIVIDE_BY_ONE ? 1.0
-                     : divisor == AM_DIVIDE_BY_AGREEING_COUNT ? (agreeing[e] > 1.0 ? agreeing[e] : 1.0)
-                     : fabs(weight[e]) < 1e-8 ? 1.0 : weight[e];
-            out[start + e] = (float) (lambda * sum[e] / d);
-        }
+        int64_t start = b * MEAN_BLOCK, end = start + MEAN_BLOCK < n ? start + MEAN_BLOCK : n;
+        if (election == AM_ELECT_NONE)
+            mean_range(AM_ELECT_NONE, 0, divisor, lambda, count, tensors, weights, start, end, out);
+        else if (election == AM_ELECT_TOTAL && weighted_votes)
+            mean_range(AM_ELECT_TOTAL, 1, divisor, lambda, count, tensors, weights, start, end, out);
+        else if (election == AM_ELECT_TOTAL)
+            mean_range(AM_ELECT_TOTAL, 0, divisor, lambda, count, tensors, weights, start, end, out);
+        else if (weighted_votes)
+            mean_range(AM_ELECT_FREQUENCY, 1, divisor, lambda, count, tensors, weights, start, end, out);
+        else
+            mean_range(AM_ELECT_FREQUENCY, 0, divisor, lambda, count, tensors, weights, start, end, out);
     }
 }

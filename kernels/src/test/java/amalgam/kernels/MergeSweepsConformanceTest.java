@@ -213,6 +213,25 @@ public abstract class MergeSweepsConformanceTest {
         }
     }
 
+    /**
+     * Every size from 1 to 40: an implementation that takes up to 16 entries per step (the C code's two groups
+     * of eight lanes) leaves every tail length from 0 to 15 to its scalar loop. A -0 weight rides along.
+     */
+    @Test
+    void electedMeanFinishesEveryTailLength() {
+        double[] weights = {0.4, -0.0, 0.75, -0.75, 1e-9};
+        for (long n = 1; n <= 40; n++) {
+            MemorySegment[] tensors = tensors(Data.SPECIAL, 5, n);
+            for (ElectedMean mean : everyMean()) {
+                MemorySegment expected = FloatSegments.allocate(arena, n);
+                MemorySegment actual = FloatSegments.allocate(arena, n);
+                reference.electedMean(mean, n, tensors, weights, expected);
+                sweeps().electedMean(mean, n, tensors, weights, actual);
+                assertSameBits(expected, actual, n, "n=" + n + " " + mean);
+            }
+        }
+    }
+
     @Test
     void electedMeanMayWriteOverAnyOfItsInputs() {
         ElectedMean ties = new ElectedMean(ElectedMean.Election.TOTAL, false, ElectedMean.Divisor.AGREEING_COUNT, 1);
