@@ -51,6 +51,22 @@ public final class VectorGemm implements Gemm {
             return;
         }
         int threads = pool.threads();
+        if (m == 1) {
+            // A matrix–vector product: bound by streaming B, which packing would only read twice.
+            if (threads == 1 || 2L * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
+                VectorGemv.multiply(transA, transB, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, 0, n);
+                return;
+            }
+            GemvTask task = GemvTask.forThisThread();
+            int parts = task.prepare(transA, transB, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                    beta, c, cOffset, threads);
+            try {
+                pool.parallelFor(parts, task);
+            } finally {
+                task.release();
+            }
+            return;
+        }
         if (threads == 1 || isSmall(m, n, k) || 2L * m * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
             multiplyOnThisThread(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
                     beta, c, cOffset, ldc);
@@ -98,7 +114,9 @@ public final class VectorGemm implements Gemm {
                                      MemorySegment a, long aOffset, int lda,
                                      MemorySegment b, long bOffset, int ldb,
                                      float beta, MemorySegment c, long cOffset, int ldc) {
-        if (isSmall(m, n, k)) {
+        if (m == 1) {
+            VectorGemv.multiply(transA, transB, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, 0, n);
+        } else if (isSmall(m, n, k)) {
             SmallGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
                     beta, c, cOffset, ldc);
         } else {

@@ -1,0 +1,197 @@
+package amalgam.kernels.cpu;
+
+import amalgam.kernels.FloatSegments;
+import amalgam.kernels.Gemm;
+import amalgam.kernels.Tolerance;
+import amalgam.kernels.WorkerPool;
+import amalgam.kernels.scalar.ScalarGemm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@link VectorGemm} with one row of C (m == 1), the shape {@link VectorGemv} takes, against {@link ScalarGemm}:
+ * k and n over {1, 7, 33, 257, 4099} (vector tails, the four-row passes' tails, several blocks of sums, both
+ * the one-thread and the split path), both transposes, offsets and padded leading dimensions, alpha ≠ 1 and
+ * beta ∈ {0, 1, 0.5}, on 1 and 2 threads. With beta = 0, C starts full of NaN, which must not leak.
+ *
+ * <p>Tolerance as in {@link VectorGemmTest}: {@code 1e-5 · k · max|ref| + 1e-6}, the sums being taken in
+ * another order and with FMA. Everything around C (padding, the offset) must come back bit for bit.
+ */
+class VectorGemvTest {
+
+    private static final int[] SIZES = {1, 7, 33, 257, 4096 + 3};
+    private static final float[] BETAS = {0f, 1f, 0.5f};
+    private static final boolean[] FALSE_TRUE = {false, true};
+
+    private static final WorkerPool ONE_THREAD = WorkerPool.of(1);
+    private static final WorkerPool TWO_THREADS = WorkerPool.of(2);
+    private static final Gemm REFERENCE = new ScalarGemm();
+    private static final Gemm[] FAST = {new VectorGemm(ONE_THREAD), new VectorGemm(TWO_THREADS)};
+
+    @AfterAll
+    static void closePools() {
+        ONE_THREAD.close();
+        TWO_THREADS.close();
+    }
+
+    /** Where each matrix starts in its segment and how far apart its rows are, beyond the minimum. */
+    private record Layout(long offset, int pad) {
+        static final Layout TIGHT = new Layout(0, 0);
+        static final Layout LOOSE = new Layout(5, 3);
+    }
+
+    @Test
+    void oneRowOfCMatchesReferenceOnAwkwardSizes() {
+        int caseNumber = 0;
+        for (int n : SIZES) {
+            for (int k : SIZES) {
+                for (boolean transA : FALSE_TRUE) {
+                    for (boolean transB : FALSE_TRUE) {
+                        // Cycling beta by 3 and the layout by 2 meets every pairing of the two along the way.
+                        float beta = BETAS[caseNumber % BETAS.length];
+                        Layout layout = (caseNumber / BETAS.length) % 2 == 0 ? Layout.LOOSE : Layout.TIGHT;
+                        checkAgainstReference(transA, transB, n, k, -1.5f, beta, layout, caseNumber++);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyBetaOnTheSplitPath() {
+        // 4099 × 300 is past the parallel threshold, so the two-thread gemm splits the columns of C.
+        int caseNumber = 1000;
+        for (boolean transB : FALSE_TRUE) {
+            for (float beta : BETAS) {
+                for (Layout layout : new Layout[]{Layout.TIGHT, Layout.LOOSE}) {
+                    checkAgainstReference(false, transB, 4096 + 3, 300, 0.75f, beta, layout, caseNumber++);
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchedOneRowProductsMatchReference() {
+        int n = 33, k = 257, batch = 9;
+        for (boolean transA : FALSE_TRUE) {
+            for (boolean transB : FALSE_TRUE) {
+                int lda = (transA ? 1 : k) + 2, ldb = (transB ? k : n) + 1, ldc = n + 3;
+                long strideA = (long) (transA ? k : 1) * lda + 3, strideB = (long) (transB ? n : k) * ldb + 5;
+                long strideC = ldc + 2;
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment a = random(arena, 1 + strideA * batch, 11);
+                    MemorySegment b = random(arena, 2 + strideB * batch, 12);
+                    MemorySegment initialC = random(arena, 3 + strideC * batch, 13);
+                    MemorySegment expected = copy(arena, initialC);
+                    for (int i = 0; i < batch; i++) {
+                        REFERENCE.gemm(transA, transB, 1, n, k, 1.25f, a, 1 + i * strideA, lda,
+                                b, 2 + i * strideB, ldb, 0.5f, expected, 3 + i * strideC, ldc);
+                    }
+                    for (Gemm gemm : FAST) {
+                        MemorySegment actual = copy(arena, initialC);
+                        gemm.gemmBatched(transA, transB, 1, n, k, 1.25f, a, 1, lda, strideA, b, 2, ldb, strideB,
+                                0.5f, actual, 3, ldc, strideC, batch);
+                        assertRowsClose(expected, actual, initialC, 3, strideC, batch, n, k,
+                                "batched " + describe(gemm, transA, transB, n, k, 1.25f, 0.5f));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void handCheckedRowTimesMatrix() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment x = FloatSegments.of(arena, 1, 2, 3);                  // 1×3
+            MemorySegment w = FloatSegments.of(arena, 7, 8, 9, 10, 11, 12);     // 3×2, or read as 2×3
+            for (Gemm gemm : FAST) {
+                MemorySegment c = FloatSegments.of(arena, 1, Float.NaN);
+                gemm.gemm(false, false, 1, 2, 3, 2f, x, 0, 3, w, 0, 2, 0f, c, 0, 2);
+                // [1 2 3]·[[7 8] [9 10] [11 12]] = [58 64], times 2; beta = 0 ignores the NaN.
+                assertEquals(116f, FloatSegments.get(c, 0));
+                assertEquals(128f, FloatSegments.get(c, 1));
+                gemm.gemm(false, true, 1, 2, 3, 1f, x, 0, 3, w, 0, 3, -1f, c, 0, 2);
+                // [1 2 3]·[[7 8 9] [10 11 12]]ᵀ = [50 68], minus the old C.
+                assertEquals(50f - 116f, FloatSegments.get(c, 0));
+                assertEquals(68f - 128f, FloatSegments.get(c, 1));
+            }
+        }
+    }
+
+    private static void checkAgainstReference(boolean transA, boolean transB, int n, int k,
+                                              float alpha, float beta, Layout layout, int seed) {
+        int lda = (transA ? 1 : k) + layout.pad(), ldb = (transB ? k : n) + layout.pad(), ldc = n + layout.pad();
+        long off = layout.offset();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment a = random(arena, off + (long) (transA ? k : 1) * lda, 3L * seed);
+            MemorySegment b = random(arena, off + (long) (transB ? n : k) * ldb, 3L * seed + 1);
+            // C is one row, but a padded ldc still says where a second row would start: pad after it too.
+            MemorySegment initialC = beta == 0f ? nans(arena, off + ldc) : random(arena, off + ldc, 3L * seed + 2);
+            MemorySegment expected = copy(arena, initialC);
+            REFERENCE.gemm(transA, transB, 1, n, k, alpha, a, off, lda, b, off, ldb, beta, expected, off, ldc);
+            for (Gemm gemm : FAST) {
+                MemorySegment actual = copy(arena, initialC);
+                gemm.gemm(transA, transB, 1, n, k, alpha, a, off, lda, b, off, ldb, beta, actual, off, ldc);
+                assertRowsClose(expected, actual, initialC, off, ldc, 1, n, k,
+                        describe(gemm, transA, transB, n, k, alpha, beta) + " " + layout);
+            }
+        }
+    }
+
+    /**
+     * Each of {@code rows} rows of n elements, the first at {@code off} and the next {@code stride} further on,
+     * matches the reference; every other element is as it started.
+     */
+    private static void assertRowsClose(MemorySegment expected, MemorySegment actual, MemorySegment initial,
+                                        long off, long stride, int rows, int n, int k, String what) {
+        float maxRef = 0f;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < n; j++) {
+                maxRef = Math.max(maxRef, Math.abs(FloatSegments.get(expected, off + i * stride + j)));
+            }
+        }
+        Tolerance tolerance = new Tolerance(0, 1e-5 * k * maxRef + 1e-6);
+        for (long index = 0; index < FloatSegments.length(expected); index++) {
+            long inC = index - off;
+            boolean insideC = inC >= 0 && inC / stride < rows && inC % stride < n;
+            float got = FloatSegments.get(actual, index);
+            if (insideC) {
+                tolerance.assertClose(what + " row " + inC / stride + " column " + inC % stride,
+                        FloatSegments.get(expected, index), got);
+            } else if (Float.compare(got, FloatSegments.get(initial, index)) != 0) {
+                fail(what + ": element " + index + " is outside C and must be untouched, but became " + got);
+            }
+        }
+    }
+
+    private static MemorySegment random(Arena arena, long count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        MemorySegment segment = FloatSegments.allocate(arena, count);
+        for (long i = 0; i < count; i++) FloatSegments.set(segment, i, (float) (random.nextDouble() * 2 - 1));
+        return segment;
+    }
+
+    private static MemorySegment nans(Arena arena, long count) {
+        MemorySegment segment = FloatSegments.allocate(arena, count);
+        for (long i = 0; i < count; i++) FloatSegments.set(segment, i, Float.NaN);
+        return segment;
+    }
+
+    private static MemorySegment copy(Arena arena, MemorySegment source) {
+        MemorySegment target = FloatSegments.allocate(arena, FloatSegments.length(source));
+        target.copyFrom(source);
+        return target;
+    }
+
+    private static String describe(Gemm gemm, boolean transA, boolean transB, int n, int k, float alpha, float beta) {
+        return gemm.name() + "(" + (gemm == FAST[0] ? 1 : 2) + " threads) " + (transA ? "T" : "N")
+                + (transB ? "T" : "N") + " m=1 n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
+    }
+}
