@@ -4,20 +4,20 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.IntConsumer;
 
 /**
- * One m == 1 product ({@link VectorGemv}) cut into runs of output columns, one per pool index, so each thread
- * streams its own part of B. Reused by the thread that owns it, so a parallel call allocates no capturing
+ * One matrix–vector product ({@link VectorGemv}: m == 1 or n == 1) cut into runs of outputs, one per pool
+ * index, so each thread streams its own part of the matrix. Reused by the thread that owns it, so a parallel call allocates no capturing
  * lambda.
  */
 final class GemvTask implements IntConsumer {
 
-    /** Parts start on multiples of this many columns: whole cache lines of C and of B's rows per thread. */
+    /** Parts start on multiples of this many outputs: with m == 1, whole cache lines of C per thread. */
     static final int UNIT = 64;
-    /** A part is kept at least this many columns, so each thread's runs of B are long enough to stream. */
+    /** A part is kept at least this many outputs, so each thread's runs of W are long enough to stream. */
     static final int MIN_PART_EXTENT = 256;
     private static final ThreadLocal<GemvTask> PER_THREAD = ThreadLocal.withInitial(GemvTask::new);
 
     private boolean transA, transB;
-    private int n, k, lda, ldb, parts, units;
+    private int m, outputs, k, lda, ldb, ldc, parts, units;
     private float alpha, beta;
     private MemorySegment a, b, c;
     private long aOff, bOff, cOff;
@@ -26,13 +26,14 @@ final class GemvTask implements IntConsumer {
         return PER_THREAD.get();
     }
 
-    /** Prepares the split of the 1×n C; returns the number of parts to hand to the pool. */
-    int prepare(boolean transA, boolean transB, int n, int k, float alpha,
+    /** Prepares the split of C's one row or column; returns the number of parts to hand to the pool. */
+    int prepare(boolean transA, boolean transB, int m, int n, int k, float alpha,
                 MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-                float beta, MemorySegment c, long cOff, int threads) {
+                float beta, MemorySegment c, long cOff, int ldc, int threads) {
         this.transA = transA;
         this.transB = transB;
-        this.n = n;
+        this.m = m;
+        this.outputs = VectorGemv.outputs(m, n);
         this.k = k;
         this.alpha = alpha;
         this.beta = beta;
@@ -44,10 +45,13 @@ final class GemvTask implements IntConsumer {
         this.cOff = cOff;
         this.lda = lda;
         this.ldb = ldb;
-        this.units = (n + UNIT - 1) / UNIT;
+        this.ldc = ldc;
+        this.units = (outputs + UNIT - 1) / UNIT;
         // A few parts per thread, as SplitGemmTask does, so a thread that loses its core to another process
         // leaves its share to the others; each part only re-gathers x (k floats), so small parts cost little.
-        int wanted = Math.max(threads, Math.min(SplitGemmTask.PARTS_PER_THREAD * threads, n / MIN_PART_EXTENT));
+        // Sums of W's rows read each row in runs as wide as the part: below a block of sums they shorten.
+        int minExtent = VectorGemv.dotsRows(transA, transB, m) ? MIN_PART_EXTENT : VectorGemv.SUM_BLOCK;
+        int wanted = Math.max(threads, Math.min(SplitGemmTask.PARTS_PER_THREAD * threads, outputs / minExtent));
         this.parts = Math.min(wanted, units);
         return parts;
     }
@@ -60,8 +64,8 @@ final class GemvTask implements IntConsumer {
     @Override
     public void accept(int part) {
         int from = (int) ((long) units * part / parts) * UNIT;
-        int to = Math.min(n, (int) ((long) units * (part + 1) / parts) * UNIT);
+        int to = Math.min(outputs, (int) ((long) units * (part + 1) / parts) * UNIT);
         if (from >= to) return;
-        VectorGemv.multiply(transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, from, to);
+        VectorGemv.multiply(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, from, to);
     }
 }

@@ -11,6 +11,9 @@ import java.lang.foreign.ValueLayout;
  * register-tiled FMA micro-kernel) and a split of C over the {@link WorkerPool}. Correct for any vector
  * width; tuned for 256- and 512-bit vectors.
  *
+ * <p>One row or one column of C (m == 1 or n == 1, a single token through a Linear layer) is a matrix–vector
+ * product, bound by memory bandwidth: {@link VectorGemv} streams the matrix without packing it.
+ *
  * <p>Products too small to repay a parallel start run on the calling thread; batches of small products run
  * whole items per thread. Packing buffers are per thread and only grow, so steady-state calls allocate nothing
  * here (the pool itself may allocate a little per parallel loop). Calls from several threads at once are safe:
@@ -51,15 +54,16 @@ public final class VectorGemm implements Gemm {
             return;
         }
         int threads = pool.threads();
-        if (m == 1) {
-            // A matrix–vector product: bound by streaming B, which packing would only read twice.
-            if (threads == 1 || 2L * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
-                VectorGemv.multiply(transA, transB, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, 0, n);
+        if (VectorGemv.applies(m, n)) {
+            // A matrix–vector product: bound by streaming the matrix, which packing would only read twice.
+            if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
+                VectorGemv.multiply(transA, transB, m, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                        beta, c, cOffset, ldc, 0, VectorGemv.outputs(m, n));
                 return;
             }
             GemvTask task = GemvTask.forThisThread();
-            int parts = task.prepare(transA, transB, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
-                    beta, c, cOffset, threads);
+            int parts = task.prepare(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                    beta, c, cOffset, ldc, threads);
             try {
                 pool.parallelFor(parts, task);
             } finally {
@@ -114,8 +118,9 @@ public final class VectorGemm implements Gemm {
                                      MemorySegment a, long aOffset, int lda,
                                      MemorySegment b, long bOffset, int ldb,
                                      float beta, MemorySegment c, long cOffset, int ldc) {
-        if (m == 1) {
-            VectorGemv.multiply(transA, transB, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, 0, n);
+        if (VectorGemv.applies(m, n)) {
+            VectorGemv.multiply(transA, transB, m, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    0, VectorGemv.outputs(m, n));
         } else if (isSmall(m, n, k)) {
             SmallGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
                     beta, c, cOffset, ldc);

@@ -12,42 +12,65 @@ import static amalgam.kernels.cpu.MicroKernel.LANES;
 import static amalgam.kernels.cpu.MicroKernel.SPECIES;
 
 /**
- * GEMM with one row of C (m == 1): a matrix–vector product, {@code y = alpha·x·op(B) + beta·y}. It does about
- * one multiply-add per float of B it reads, so it is bound by memory bandwidth, not by FMA throughput: B is
- * streamed straight from its segment, never packed, and only x (k floats) is copied, into a heap array.
+ * GEMM with one row or one column of C (m == 1 or n == 1): a matrix–vector product. It does about one
+ * multiply-add per float of the matrix it reads, so it is bound by memory bandwidth, not by FMA throughput: the
+ * matrix W is streamed straight from its segment, never packed, and only the vector x (k floats) is copied, into
+ * a heap array.
  *
- * <p>Two layouts of B: with transB its rows are the outputs' weights (the Linear layer's out×in W), and each
- * output is a dot product over a contiguous row; without, B is k×n and the rows of B are added, scaled by x,
- * into a block of sums that stays in L1. Either way a run of outputs [from, to) reads only its own part of B,
- * so threads given disjoint runs stream disjoint parts of B.
+ * <p>With m == 1, y is C's row, x is op(A)'s row and W is B; with n == 1, y is C's column, x is op(B)'s column
+ * and W is A. Two layouts of W: when W's rows belong to the outputs (B with transB, the Linear layer's out×in
+ * weight; A without transA), each output is a dot product over a contiguous row; otherwise W's rows belong to
+ * the k inputs, and they are added, scaled by x, into a block of sums that stays in L1. Either way a run of
+ * outputs [from, to) reads only its own part of W, so threads given disjoint runs stream disjoint parts of W.
  */
 final class VectorGemv {
 
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    /** Outputs a dot-product pass computes together: four rows of B share every load of x. */
+    /** Outputs a dot-product pass computes together: four rows of W share every load of x. */
     static final int ROWS_PER_PASS = 4;
-    /** Columns of sums kept while the rows of B go by (8 KiB: L1-resident next to the streamed rows). */
+    /** Columns of sums kept while the rows of W go by (8 KiB: L1-resident next to the streamed rows). */
     static final int SUM_BLOCK = 2048;
 
     private VectorGemv() {}
 
+    /** Whether a product of this shape takes this path: one row or one column of C. */
+    static boolean applies(int m, int n) {
+        return m == 1 || n == 1;
+    }
+
+    /** The number of outputs: the length of C's one row or column. */
+    static int outputs(int m, int n) {
+        return m == 1 ? n : m;
+    }
+
+    /** Whether each output is a dot product over a contiguous row of W, rather than a sum of W's rows. */
+    static boolean dotsRows(boolean transA, boolean transB, int m) {
+        return m == 1 ? transB : !transA;
+    }
+
     /**
-     * Columns [from, to) of the 1×n C = alpha·op(A)·op(B) + beta·C, on the calling thread; k ≥ 1. op(A) is one
-     * row: A's first row, or with transA its first column (strided by lda).
+     * Outputs [from, to) of C = alpha·op(A)·op(B) + beta·C, on the calling thread, for m == 1 or n == 1 and
+     * k ≥ 1; the outputs are C's columns when m == 1, else its rows.
      */
-    static void multiply(boolean transA, boolean transB, int k, float alpha,
+    static void multiply(boolean transA, boolean transB, int m, int k, float alpha,
                          MemorySegment a, long aOff, int lda,
                          MemorySegment b, long bOff, int ldb,
-                         float beta, MemorySegment c, long cOff, int from, int to) {
+                         float beta, MemorySegment c, long cOff, int ldc, int from, int to) {
         GemmWorkspace ws = GemmWorkspace.current();
         float[] x = ws.vector(k);
-        gather(a, aOff, transA ? lda : 1, k, x);
-        if (transB) {
-            dotRows(x, k, b, bOff, ldb, from, to, alpha, beta, c, cOff, 1);
+        boolean rowOfC = m == 1;
+        if (rowOfC) gather(a, aOff, transA ? lda : 1, k, x);
+        else gather(b, bOff, transB ? 1 : ldb, k, x);
+        MemorySegment w = rowOfC ? b : a;
+        long wOff = rowOfC ? bOff : aOff;
+        int ldw = rowOfC ? ldb : lda;
+        long incY = rowOfC ? 1 : ldc;
+        if (dotsRows(transA, transB, m)) {
+            dotRows(x, k, w, wOff, ldw, from, to, alpha, beta, c, cOff, incY);
         } else {
-            addRows(x, k, b, bOff, ldb, from, to, alpha, beta, c, cOff, 1, ws);
+            addRows(x, k, w, wOff, ldw, from, to, alpha, beta, c, cOff, incY, ws);
         }
     }
 

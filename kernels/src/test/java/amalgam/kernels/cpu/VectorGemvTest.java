@@ -16,10 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * {@link VectorGemm} with one row of C (m == 1), the shape {@link VectorGemv} takes, against {@link ScalarGemm}:
- * k and n over {1, 7, 33, 257, 4099} (vector tails, the four-row passes' tails, several blocks of sums, both
- * the one-thread and the split path), both transposes, offsets and padded leading dimensions, alpha ≠ 1 and
- * beta ∈ {0, 1, 0.5}, on 1 and 2 threads. With beta = 0, C starts full of NaN, which must not leak.
+ * {@link VectorGemm} with one row or one column of C (m == 1 or n == 1), the shapes {@link VectorGemv} takes,
+ * against {@link ScalarGemm}: k and the other side over {1, 7, 33, 257, 4099} (vector tails, the four-row
+ * passes' tails, several blocks of sums, both the one-thread and the split path), every transpose, offsets and
+ * padded leading dimensions, alpha ≠ 1 and beta ∈ {0, 1, 0.5}, on 1 and 2 threads. With beta = 0, C starts
+ * full of NaN, which must not leak.
  *
  * <p>Tolerance as in {@link VectorGemmTest}: {@code 1e-5 · k · max|ref| + 1e-6}, the sums being taken in
  * another order and with FMA. Everything around C (padding, the offset) must come back bit for bit.
@@ -52,54 +53,79 @@ class VectorGemvTest {
         int caseNumber = 0;
         for (int n : SIZES) {
             for (int k : SIZES) {
-                for (boolean transA : FALSE_TRUE) {
-                    for (boolean transB : FALSE_TRUE) {
-                        // Cycling beta by 3 and the layout by 2 meets every pairing of the two along the way.
-                        float beta = BETAS[caseNumber % BETAS.length];
-                        Layout layout = (caseNumber / BETAS.length) % 2 == 0 ? Layout.LOOSE : Layout.TIGHT;
-                        checkAgainstReference(transA, transB, n, k, -1.5f, beta, layout, caseNumber++);
-                    }
-                }
+                caseNumber = checkEveryTransposeAgainstReference(1, n, k, caseNumber);
+            }
+        }
+    }
+
+    @Test
+    void oneColumnOfCMatchesReferenceOnAwkwardSizes() {
+        int caseNumber = 500;
+        for (int m : SIZES) {
+            for (int k : SIZES) {
+                caseNumber = checkEveryTransposeAgainstReference(m, 1, k, caseNumber);
             }
         }
     }
 
     @Test
     void everyBetaOnTheSplitPath() {
-        // 4099 × 300 is past the parallel threshold, so the two-thread gemm splits the columns of C.
+        // 4099 × 300 is past the parallel threshold, so the two-thread gemm splits C's row (or column).
         int caseNumber = 1000;
-        for (boolean transB : FALSE_TRUE) {
-            for (float beta : BETAS) {
-                for (Layout layout : new Layout[]{Layout.TIGHT, Layout.LOOSE}) {
-                    checkAgainstReference(false, transB, 4096 + 3, 300, 0.75f, beta, layout, caseNumber++);
+        for (int[] shape : new int[][]{{1, 4096 + 3}, {4096 + 3, 1}}) {
+            for (boolean transpose : FALSE_TRUE) {
+                for (float beta : BETAS) {
+                    for (Layout layout : new Layout[]{Layout.TIGHT, Layout.LOOSE}) {
+                        checkAgainstReference(transpose, transpose, shape[0], shape[1], 300, 0.75f, beta, layout,
+                                caseNumber++);
+                    }
                 }
             }
         }
     }
 
-    @Test
-    void batchedOneRowProductsMatchReference() {
-        int n = 33, k = 257, batch = 9;
+    /** Checks m×n×k under all four transposes; returns the next case number. */
+    private static int checkEveryTransposeAgainstReference(int m, int n, int k, int caseNumber) {
         for (boolean transA : FALSE_TRUE) {
             for (boolean transB : FALSE_TRUE) {
-                int lda = (transA ? 1 : k) + 2, ldb = (transB ? k : n) + 1, ldc = n + 3;
-                long strideA = (long) (transA ? k : 1) * lda + 3, strideB = (long) (transB ? n : k) * ldb + 5;
-                long strideC = ldc + 2;
-                try (Arena arena = Arena.ofShared()) {
-                    MemorySegment a = random(arena, 1 + strideA * batch, 11);
-                    MemorySegment b = random(arena, 2 + strideB * batch, 12);
-                    MemorySegment initialC = random(arena, 3 + strideC * batch, 13);
-                    MemorySegment expected = copy(arena, initialC);
-                    for (int i = 0; i < batch; i++) {
-                        REFERENCE.gemm(transA, transB, 1, n, k, 1.25f, a, 1 + i * strideA, lda,
-                                b, 2 + i * strideB, ldb, 0.5f, expected, 3 + i * strideC, ldc);
-                    }
-                    for (Gemm gemm : FAST) {
-                        MemorySegment actual = copy(arena, initialC);
-                        gemm.gemmBatched(transA, transB, 1, n, k, 1.25f, a, 1, lda, strideA, b, 2, ldb, strideB,
-                                0.5f, actual, 3, ldc, strideC, batch);
-                        assertRowsClose(expected, actual, initialC, 3, strideC, batch, n, k,
-                                "batched " + describe(gemm, transA, transB, n, k, 1.25f, 0.5f));
+                // Cycling beta by 3 and the layout by 2 meets every pairing of the two along the way.
+                float beta = BETAS[caseNumber % BETAS.length];
+                Layout layout = (caseNumber / BETAS.length) % 2 == 0 ? Layout.LOOSE : Layout.TIGHT;
+                checkAgainstReference(transA, transB, m, n, k, -1.5f, beta, layout, caseNumber++);
+            }
+        }
+        return caseNumber;
+    }
+
+    @Test
+    void batchedOneRowAndOneColumnProductsMatchReference() {
+        int k = 257, batch = 9;
+        for (int[] shape : new int[][]{{1, 33}, {33, 1}}) {
+            int m = shape[0], n = shape[1];
+            for (boolean transA : FALSE_TRUE) {
+                for (boolean transB : FALSE_TRUE) {
+                    int lda = (transA ? m : k) + 2, ldb = (transB ? k : n) + 1, ldc = n + 3;
+                    long strideA = (long) (transA ? k : m) * lda + 3, strideB = (long) (transB ? n : k) * ldb + 5;
+                    // Items of one row leave a gap; items of one column follow on, so that all the items' rows
+                    // are the rows of one (batch·m)×n matrix and one check covers them and their padding.
+                    long strideC = m == 1 ? ldc + 2 : (long) m * ldc;
+                    try (Arena arena = Arena.ofShared()) {
+                        MemorySegment a = random(arena, 1 + strideA * batch, 11);
+                        MemorySegment b = random(arena, 2 + strideB * batch, 12);
+                        MemorySegment initialC = random(arena, 3 + strideC * batch, 13);
+                        MemorySegment expected = copy(arena, initialC);
+                        for (int i = 0; i < batch; i++) {
+                            REFERENCE.gemm(transA, transB, m, n, k, 1.25f, a, 1 + i * strideA, lda,
+                                    b, 2 + i * strideB, ldb, 0.5f, expected, 3 + i * strideC, ldc);
+                        }
+                        for (Gemm gemm : FAST) {
+                            MemorySegment actual = copy(arena, initialC);
+                            gemm.gemmBatched(transA, transB, m, n, k, 1.25f, a, 1, lda, strideA, b, 2, ldb, strideB,
+                                    0.5f, actual, 3, ldc, strideC, batch);
+                            String what = "batched " + describe(gemm, transA, transB, m, n, k, 1.25f, 0.5f);
+                            if (m == 1) assertRowsClose(expected, actual, initialC, 3, strideC, batch, n, k, what);
+                            else assertRowsClose(expected, actual, initialC, 3, ldc, batch * m, n, k, what);
+                        }
                     }
                 }
             }
@@ -125,22 +151,22 @@ class VectorGemvTest {
         }
     }
 
-    private static void checkAgainstReference(boolean transA, boolean transB, int n, int k,
+    private static void checkAgainstReference(boolean transA, boolean transB, int m, int n, int k,
                                               float alpha, float beta, Layout layout, int seed) {
-        int lda = (transA ? 1 : k) + layout.pad(), ldb = (transB ? k : n) + layout.pad(), ldc = n + layout.pad();
+        int lda = (transA ? m : k) + layout.pad(), ldb = (transB ? k : n) + layout.pad(), ldc = n + layout.pad();
         long off = layout.offset();
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment a = random(arena, off + (long) (transA ? k : 1) * lda, 3L * seed);
+            MemorySegment a = random(arena, off + (long) (transA ? k : m) * lda, 3L * seed);
             MemorySegment b = random(arena, off + (long) (transB ? n : k) * ldb, 3L * seed + 1);
-            // C is one row, but a padded ldc still says where a second row would start: pad after it too.
-            MemorySegment initialC = beta == 0f ? nans(arena, off + ldc) : random(arena, off + ldc, 3L * seed + 2);
+            long cLength = off + (long) m * ldc;
+            MemorySegment initialC = beta == 0f ? nans(arena, cLength) : random(arena, cLength, 3L * seed + 2);
             MemorySegment expected = copy(arena, initialC);
-            REFERENCE.gemm(transA, transB, 1, n, k, alpha, a, off, lda, b, off, ldb, beta, expected, off, ldc);
+            REFERENCE.gemm(transA, transB, m, n, k, alpha, a, off, lda, b, off, ldb, beta, expected, off, ldc);
             for (Gemm gemm : FAST) {
                 MemorySegment actual = copy(arena, initialC);
-                gemm.gemm(transA, transB, 1, n, k, alpha, a, off, lda, b, off, ldb, beta, actual, off, ldc);
-                assertRowsClose(expected, actual, initialC, off, ldc, 1, n, k,
-                        describe(gemm, transA, transB, n, k, alpha, beta) + " " + layout);
+                gemm.gemm(transA, transB, m, n, k, alpha, a, off, lda, b, off, ldb, beta, actual, off, ldc);
+                assertRowsClose(expected, actual, initialC, off, ldc, m, n, k,
+                        describe(gemm, transA, transB, m, n, k, alpha, beta) + " " + layout);
             }
         }
     }
@@ -190,8 +216,9 @@ class VectorGemvTest {
         return target;
     }
 
-    private static String describe(Gemm gemm, boolean transA, boolean transB, int n, int k, float alpha, float beta) {
+    private static String describe(Gemm gemm, boolean transA, boolean transB, int m, int n, int k,
+                                   float alpha, float beta) {
         return gemm.name() + "(" + (gemm == FAST[0] ? 1 : 2) + " threads) " + (transA ? "T" : "N")
-                + (transB ? "T" : "N") + " m=1 n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
+                + (transB ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
     }
 }
