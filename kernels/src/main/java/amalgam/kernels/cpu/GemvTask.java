@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.IntConsumer;
 
 /**
- * One matrix–vector product ({@link VectorGemv}: m == 1 or n == 1) cut into runs of outputs, one per pool
+ * One matrix–vector product, or a product of a few rows ({@link VectorGemv}) cut into runs of outputs, one per pool
  * index, so each thread streams its own part of the matrix. Reused by the thread that owns it, so a parallel call allocates no capturing
  * lambda.
  */
@@ -17,7 +17,7 @@ final class GemvTask implements IntConsumer {
     private static final ThreadLocal<GemvTask> PER_THREAD = ThreadLocal.withInitial(GemvTask::new);
 
     private boolean transA, transB;
-    private int m, outputs, k, lda, ldb, ldc, parts, units;
+    private int m, n, outputs, k, lda, ldb, ldc, parts, units;
     private float alpha, beta;
     private MemorySegment a, b, c;
     private long aOff, bOff, cOff;
@@ -33,6 +33,7 @@ final class GemvTask implements IntConsumer {
         this.transA = transA;
         this.transB = transB;
         this.m = m;
+        this.n = n;
         this.outputs = VectorGemv.outputs(m, n);
         this.k = k;
         this.alpha = alpha;
@@ -50,7 +51,7 @@ final class GemvTask implements IntConsumer {
         // A few parts per thread, as SplitGemmTask does, so a thread that loses its core to another process
         // leaves its share to the others; each part only re-gathers x (k floats), so small parts cost little.
         // Sums of W's rows read each row in runs as wide as the part: below a block of sums they shorten.
-        int minExtent = VectorGemv.dotsRows(transA, transB, m) ? MIN_PART_EXTENT : VectorGemv.SUM_BLOCK;
+        int minExtent = VectorGemv.dotsRows(transA, transB, m, n) ? MIN_PART_EXTENT : VectorGemv.SUM_BLOCK;
         int wanted = Math.max(threads, Math.min(SplitGemmTask.PARTS_PER_THREAD * threads, outputs / minExtent));
         this.parts = Math.min(wanted, units);
         return parts;
@@ -66,6 +67,6 @@ final class GemvTask implements IntConsumer {
         int from = (int) ((long) units * part / parts) * UNIT;
         int to = Math.min(outputs, (int) ((long) units * (part + 1) / parts) * UNIT);
         if (from >= to) return;
-        VectorGemv.multiply(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, from, to);
+        VectorGemv.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, from, to);
     }
 }

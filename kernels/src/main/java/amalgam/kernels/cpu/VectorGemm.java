@@ -11,8 +11,9 @@ import java.lang.foreign.ValueLayout;
  * register-tiled FMA micro-kernel) and a split of C over the {@link WorkerPool}. Correct for any vector
  * width; tuned for 256- and 512-bit vectors.
  *
- * <p>One row or one column of C (m == 1 or n == 1, a single token through a Linear layer) is a matrix–vector
- * product, bound by memory bandwidth: {@link VectorGemv} streams the matrix without packing it.
+ * <p>One column or up to four rows of C (n == 1, or one to four tokens through a Linear layer) make a
+ * matrix–vector product or close to one, bound by memory bandwidth: {@link VectorGemv} and {@link FewRowsGemv}
+ * stream the matrix without packing it.
  *
  * <p>Products too small to repay a parallel start run on the calling thread; batches of small products run
  * whole items per thread. Packing buffers are per thread and only grow, so steady-state calls allocate nothing
@@ -57,7 +58,7 @@ public final class VectorGemm implements Gemm {
         if (VectorGemv.applies(m, n)) {
             // A matrix–vector product: bound by streaming the matrix, which packing would only read twice.
             if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
-                VectorGemv.multiply(transA, transB, m, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                VectorGemv.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
                         beta, c, cOffset, ldc, 0, VectorGemv.outputs(m, n));
                 return;
             }
@@ -119,7 +120,7 @@ public final class VectorGemm implements Gemm {
                                      MemorySegment b, long bOffset, int ldb,
                                      float beta, MemorySegment c, long cOffset, int ldc) {
         if (VectorGemv.applies(m, n)) {
-            VectorGemv.multiply(transA, transB, m, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+            VectorGemv.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
                     0, VectorGemv.outputs(m, n));
         } else if (isSmall(m, n, k)) {
             SmallGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,

@@ -35,29 +35,42 @@ final class VectorGemv {
 
     private VectorGemv() {}
 
-    /** Whether a product of this shape takes this path: one row or one column of C. */
+    /**
+     * Whether a product of this shape takes this path: one column of C, or up to {@link FewRowsGemv#MAX_ROWS}
+     * rows (two or more handed on to {@link FewRowsGemv}).
+     */
     static boolean applies(int m, int n) {
-        return m == 1 || n == 1;
+        return m <= FewRowsGemv.MAX_ROWS || n == 1;
     }
 
-    /** The number of outputs: the length of C's one row or column. */
+    /** Whether the outputs are C's rows (one column of C) rather than its columns. */
+    private static boolean columnOfC(int m, int n) {
+        return n == 1 && m > 1;
+    }
+
+    /** The number of outputs: C's rows when it is one column, else its columns. */
     static int outputs(int m, int n) {
-        return m == 1 ? n : m;
+        return columnOfC(m, n) ? m : n;
     }
 
     /** Whether each output is a dot product over a contiguous row of W, rather than a sum of W's rows. */
-    static boolean dotsRows(boolean transA, boolean transB, int m) {
-        return m == 1 ? transB : !transA;
+    static boolean dotsRows(boolean transA, boolean transB, int m, int n) {
+        return columnOfC(m, n) ? !transA : transB;
     }
 
     /**
-     * Outputs [from, to) of C = alpha·op(A)·op(B) + beta·C, on the calling thread, for m == 1 or n == 1 and
-     * k ≥ 1; the outputs are C's columns when m == 1, else its rows.
+     * Outputs [from, to) of C = alpha·op(A)·op(B) + beta·C, on the calling thread, for a shape that
+     * {@link #applies} and k ≥ 1; the outputs are C's rows when it is one column, else its columns.
      */
-    static void multiply(boolean transA, boolean transB, int m, int k, float alpha,
+    static void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha,
                          MemorySegment a, long aOff, int lda,
                          MemorySegment b, long bOff, int ldb,
                          float beta, MemorySegment c, long cOff, int ldc, int from, int to) {
+        if (m > 1 && !columnOfC(m, n)) {
+            FewRowsGemv.multiply(transA, transB, m, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                    from, to);
+            return;
+        }
         GemmWorkspace ws = GemmWorkspace.current();
         float[] x = ws.vector(k);
         boolean rowOfC = m == 1;
@@ -67,7 +80,7 @@ final class VectorGemv {
         long wOff = rowOfC ? bOff : aOff;
         int ldw = rowOfC ? ldb : lda;
         long incY = rowOfC ? 1 : ldc;
-        if (dotsRows(transA, transB, m)) {
+        if (dotsRows(transA, transB, m, n)) {
             dotRows(x, k, w, wOff, ldw, from, to, alpha, beta, c, cOff, incY);
         } else {
             addRows(x, k, w, wOff, ldw, from, to, alpha, beta, c, cOff, incY, ws);
@@ -121,6 +134,15 @@ final class VectorGemv {
             t1 = FloatVector.fromMemorySegment(SPECIES, w, r1 + qb, ORDER).fma(xb, t1);
             t2 = FloatVector.fromMemorySegment(SPECIES, w, r2 + qb, ORDER).fma(xb, t2);
             t3 = FloatVector.fromMemorySegment(SPECIES, w, r3 + qb, ORDER).fma(xb, t3);
+        }
+        if (q <= k - LANES) { // one vector left: rows as short as a LoRA rank should not fall to scalar code
+            FloatVector xa = FloatVector.fromArray(SPECIES, x, q);
+            long qa = (long) q * Float.BYTES;
+            s0 = FloatVector.fromMemorySegment(SPECIES, w, r0 + qa, ORDER).fma(xa, s0);
+            s1 = FloatVector.fromMemorySegment(SPECIES, w, r1 + qa, ORDER).fma(xa, s1);
+            s2 = FloatVector.fromMemorySegment(SPECIES, w, r2 + qa, ORDER).fma(xa, s2);
+            s3 = FloatVector.fromMemorySegment(SPECIES, w, r3 + qa, ORDER).fma(xa, s3);
+            q += LANES;
         }
         float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD);
         float d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);

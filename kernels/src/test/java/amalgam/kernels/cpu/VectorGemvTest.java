@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * {@link VectorGemm} with one row or one column of C (m == 1 or n == 1), the shapes {@link VectorGemv} takes,
- * against {@link ScalarGemm}: k and the other side over {1, 7, 33, 257, 4099} (vector tails, the four-row
+ * {@link VectorGemm} with one column or up to four rows of C, the shapes {@link VectorGemv} and
+ * {@link FewRowsGemv} take, against {@link ScalarGemm}: k and the other side over {1, 7, 33, 257, 4099} (vector
+ * tails, the four-row
  * passes' tails, several blocks of sums, both the one-thread and the split path), every transpose, offsets and
  * padded leading dimensions, alpha ≠ 1 and beta ∈ {0, 1, 0.5}, on 1 and 2 threads. With beta = 0, C starts
  * full of NaN, which must not leak.
@@ -28,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class VectorGemvTest {
 
     private static final int[] SIZES = {1, 7, 33, 257, 4096 + 3};
+    /** The sizes, and 24: k mod (two vectors) ≥ one vector, for 8 and 16 lanes, takes the one-vector step. */
+    private static final int[] K_SIZES = {1, 7, 24, 33, 257, 4096 + 3};
     private static final float[] BETAS = {0f, 1f, 0.5f};
     private static final boolean[] FALSE_TRUE = {false, true};
 
@@ -52,7 +55,7 @@ class VectorGemvTest {
     void oneRowOfCMatchesReferenceOnAwkwardSizes() {
         int caseNumber = 0;
         for (int n : SIZES) {
-            for (int k : SIZES) {
+            for (int k : K_SIZES) {
                 caseNumber = checkEveryTransposeAgainstReference(1, n, k, caseNumber);
             }
         }
@@ -62,8 +65,21 @@ class VectorGemvTest {
     void oneColumnOfCMatchesReferenceOnAwkwardSizes() {
         int caseNumber = 500;
         for (int m : SIZES) {
-            for (int k : SIZES) {
+            for (int k : K_SIZES) {
                 caseNumber = checkEveryTransposeAgainstReference(m, 1, k, caseNumber);
+            }
+        }
+    }
+
+    @Test
+    void aFewRowsOfCMatchReferenceOnAwkwardSizes() {
+        int caseNumber = 800;
+        for (int m : new int[]{2, 3, 4}) {
+            for (int n : SIZES) {
+                for (int k : m == 3 ? new int[]{7, 257} : K_SIZES) {
+                    if ((long) n * k > 1 << 22) continue; // 4099 × 4099 adds only time to the one-row tests' cover
+                    caseNumber = checkEveryTransposeAgainstReference(m, n, k, caseNumber);
+                }
             }
         }
     }
@@ -72,7 +88,7 @@ class VectorGemvTest {
     void everyBetaOnTheSplitPath() {
         // 4099 × 300 is past the parallel threshold, so the two-thread gemm splits C's row (or column).
         int caseNumber = 1000;
-        for (int[] shape : new int[][]{{1, 4096 + 3}, {4096 + 3, 1}}) {
+        for (int[] shape : new int[][]{{1, 4096 + 3}, {4096 + 3, 1}, {3, 4096 + 3}}) {
             for (boolean transpose : FALSE_TRUE) {
                 for (float beta : BETAS) {
                     for (Layout layout : new Layout[]{Layout.TIGHT, Layout.LOOSE}) {
@@ -100,13 +116,13 @@ class VectorGemvTest {
     @Test
     void batchedOneRowAndOneColumnProductsMatchReference() {
         int k = 257, batch = 9;
-        for (int[] shape : new int[][]{{1, 33}, {33, 1}}) {
+        for (int[] shape : new int[][]{{1, 33}, {33, 1}, {3, 33}}) {
             int m = shape[0], n = shape[1];
             for (boolean transA : FALSE_TRUE) {
                 for (boolean transB : FALSE_TRUE) {
                     int lda = (transA ? m : k) + 2, ldb = (transB ? k : n) + 1, ldc = n + 3;
                     long strideA = (long) (transA ? k : m) * lda + 3, strideB = (long) (transB ? n : k) * ldb + 5;
-                    // Items of one row leave a gap; items of one column follow on, so that all the items' rows
+                    // Items of one row leave a gap; items of more rows follow on, so that all the items' rows
                     // are the rows of one (batch·m)×n matrix and one check covers them and their padding.
                     long strideC = m == 1 ? ldc + 2 : (long) m * ldc;
                     try (Arena arena = Arena.ofShared()) {
