@@ -48,6 +48,10 @@ public class GemvBench {
     @Param({"xWt", "xW", "Wx", "Wtx"})
     public String product;
 
+    /** Rows of x (tokens) for xWt and xW: 1 is a matrix–vector product, 2 to 4 share each read of W. */
+    @Param({"1"})
+    public int rows;
+
     @Param({"1", "2"})
     public int threads;
 
@@ -61,9 +65,9 @@ public class GemvBench {
         arena = Arena.ofShared();
         pool = WorkerPool.of(threads);
         gemm = Gemms.create(impl, pool);
-        x = random(DIM, 1);
+        x = random((long) rows * DIM, 1);
         w = random((long) DIM * DIM, 2);
-        y = FloatSegments.allocate(arena, DIM);
+        y = FloatSegments.allocate(arena, (long) rows * DIM);
     }
 
     private MemorySegment random(long count, long seed) {
@@ -76,8 +80,8 @@ public class GemvBench {
     @Benchmark
     public MemorySegment multiply() {
         switch (product) {
-            case "xWt" -> gemm.gemm(false, true, 1, DIM, DIM, 1f, x, 0, DIM, w, 0, DIM, 0f, y, 0, DIM);
-            case "xW" -> gemm.gemm(false, false, 1, DIM, DIM, 1f, x, 0, DIM, w, 0, DIM, 0f, y, 0, DIM);
+            case "xWt" -> gemm.gemm(false, true, rows, DIM, DIM, 1f, x, 0, DIM, w, 0, DIM, 0f, y, 0, DIM);
+            case "xW" -> gemm.gemm(false, false, rows, DIM, DIM, 1f, x, 0, DIM, w, 0, DIM, 0f, y, 0, DIM);
             case "Wx" -> gemm.gemm(false, false, DIM, 1, DIM, 1f, w, 0, DIM, x, 0, 1, 0f, y, 0, 1);
             case "Wtx" -> gemm.gemm(true, false, DIM, 1, DIM, 1f, w, 0, DIM, x, 0, 1, 0f, y, 0, 1);
             default -> throw new IllegalArgumentException("product must be xWt, xW, Wx or Wtx: " + product);
