@@ -12,6 +12,8 @@ final class GemmWorkspace {
     final float[] tile = new float[MicroKernel.MR * MicroKernel.NR];
     private float[] packedA = new float[0];
     private float[] packedB = new float[0];
+    private float[] vector = new float[0];
+    private float[] sums = new float[0];
 
     static GemmWorkspace current() {
         return PER_THREAD.get();
@@ -25,5 +27,17 @@ final class GemmWorkspace {
     float[] packedB(int floats) {
         if (packedB.length < floats) packedB = new float[floats];
         return packedB;
+    }
+
+    /** The vector operand of a matrix–vector product, gathered into one contiguous run. */
+    float[] vector(int floats) {
+        if (vector.length < floats) vector = new float[floats];
+        return vector;
+    }
+
+    /** A block of a matrix–vector product's running sums. */
+    float[] sums(int floats) {
+        if (sums.length < floats) sums = new float[floats];
+        return sums;
     }
 }

@@ -11,6 +11,10 @@ import java.lang.foreign.ValueLayout;
  * register-tiled FMA micro-kernel) and a split of C over the {@link WorkerPool}. Correct for any vector
  * width; tuned for 256- and 512-bit vectors.
  *
+ * <p>One column or up to four rows of C (n == 1, or one to four tokens through a Linear layer) make a
+ * matrix–vector product or close to one, bound by memory bandwidth: {@link VectorGemv} and {@link FewRowsGemv}
+ * stream the matrix without packing it.
+ *
  * <p>Products too small to repay a parallel start run on the calling thread; batches of small products run
  * whole items per thread. Packing buffers are per thread and only grow, so steady-state calls allocate nothing
  * here (the pool itself may allocate a little per parallel loop). Calls from several threads at once are safe:
@@ -51,6 +55,23 @@ public final class VectorGemm implements Gemm {
             return;
         }
         int threads = pool.threads();
+        if (VectorGemv.applies(m, n)) {
+            // A matrix–vector product: bound by streaming the matrix, which packing would only read twice.
+            if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
+                VectorGemv.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                        beta, c, cOffset, ldc, 0, VectorGemv.outputs(m, n));
+                return;
+            }
+            GemvTask task = GemvTask.forThisThread();
+            int parts = task.prepare(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                    beta, c, cOffset, ldc, threads);
+            try {
+                pool.parallelFor(parts, task);
+            } finally {
+                task.release();
+            }
+            return;
+        }
         if (threads == 1 || isSmall(m, n, k) || 2L * m * n * k < PARALLEL_MIN_FLOPS || !shareable(a, b, c)) {
             multiplyOnThisThread(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
                     beta, c, cOffset, ldc);
@@ -98,7 +119,10 @@ public final class VectorGemm implements Gemm {
                                      MemorySegment a, long aOffset, int lda,
                                      MemorySegment b, long bOffset, int ldb,
                                      float beta, MemorySegment c, long cOffset, int ldc) {
-        if (isSmall(m, n, k)) {
+        if (VectorGemv.applies(m, n)) {
+            VectorGemv.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    0, VectorGemv.outputs(m, n));
+        } else if (isSmall(m, n, k)) {
             SmallGemm.multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
                     beta, c, cOffset, ldc);
         } else {

@@ -14,7 +14,7 @@ public final class BenchOptions {
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "GemmBench", paramLabel = "PATTERN",
             description = "Regular expression selecting benchmarks (default: ${DEFAULT-VALUE}). "
-                    + "Classes: GemmBench, MergeBench, TrainStepBench, LoraForwardBench, CoefficientStepBench.")
+                    + "Classes: GemmBench, GemvBench, MergeBench, TrainStepBench, LoraForwardBench, CoefficientStepBench.")
     public String pattern;
 
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2",
