@@ -12,11 +12,9 @@ final class BatchedGemmTask implements IntConsumer {
 
     private static final ThreadLocal<BatchedGemmTask> PER_THREAD = ThreadLocal.withInitial(BatchedGemmTask::new);
 
-    private boolean transA, transB;
-    private int m, n, k, lda, ldb, ldc, batch, parts;
-    private float alpha, beta;
-    private MemorySegment a, b, c;
-    private long aOff, bOff, cOff, strideA, strideB, strideC;
+    private final GemmCall call = new GemmCall();
+    private int batch, parts;
+    private long strideA, strideB, strideC;
 
     static BatchedGemmTask forThisThread() {
         return PER_THREAD.get();
@@ -27,22 +25,7 @@ final class BatchedGemmTask implements IntConsumer {
                 MemorySegment a, long aOff, int lda, long strideA,
                 MemorySegment b, long bOff, int ldb, long strideB,
                 float beta, MemorySegment c, long cOff, int ldc, long strideC, int batch, int parts) {
-        this.transA = transA;
-        this.transB = transB;
-        this.m = m;
-        this.n = n;
-        this.k = k;
-        this.alpha = alpha;
-        this.beta = beta;
-        this.a = a;
-        this.b = b;
-        this.c = c;
-        this.aOff = aOff;
-        this.bOff = bOff;
-        this.cOff = cOff;
-        this.lda = lda;
-        this.ldb = ldb;
-        this.ldc = ldc;
+        call.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         this.strideA = strideA;
         this.strideB = strideB;
         this.strideC = strideC;
@@ -53,17 +36,18 @@ final class BatchedGemmTask implements IntConsumer {
 
     /** Drops the references to the caller's segments once the call is over. */
     void release() {
-        a = b = c = null;
+        call.release();
     }
 
     @Override
     public void accept(int part) {
         int from = (int) ((long) batch * part / parts);
         int to = (int) ((long) batch * (part + 1) / parts);
+        GemmCall g = call;
         for (int i = from; i < to; i++) {
-            VectorGemm.multiplyOnThisThread(transA, transB, m, n, k, alpha,
-                    a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
-                    beta, c, cOff + i * strideC, ldc);
+            VectorGemm.multiplyOnThisThread(g.transA, g.transB, g.m, g.n, g.k, g.alpha,
+                    g.a, g.aOff + i * strideA, g.lda, g.b, g.bOff + i * strideB, g.ldb,
+                    g.beta, g.c, g.cOff + i * strideC, g.ldc);
         }
     }
 }

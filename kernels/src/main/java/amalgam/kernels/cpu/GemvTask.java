@@ -16,11 +16,8 @@ final class GemvTask implements IntConsumer {
     static final int MIN_PART_EXTENT = 256;
     private static final ThreadLocal<GemvTask> PER_THREAD = ThreadLocal.withInitial(GemvTask::new);
 
-    private boolean transA, transB;
-    private int m, n, outputs, k, lda, ldb, ldc, parts, units;
-    private float alpha, beta;
-    private MemorySegment a, b, c;
-    private long aOff, bOff, cOff;
+    private final GemmCall call = new GemmCall();
+    private int outputs, parts, units;
 
     static GemvTask forThisThread() {
         return PER_THREAD.get();
@@ -30,23 +27,8 @@ final class GemvTask implements IntConsumer {
     int prepare(boolean transA, boolean transB, int m, int n, int k, float alpha,
                 MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                 float beta, MemorySegment c, long cOff, int ldc, int threads) {
-        this.transA = transA;
-        this.transB = transB;
-        this.m = m;
-        this.n = n;
+        call.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         this.outputs = VectorGemv.outputs(m, n);
-        this.k = k;
-        this.alpha = alpha;
-        this.beta = beta;
-        this.a = a;
-        this.b = b;
-        this.c = c;
-        this.aOff = aOff;
-        this.bOff = bOff;
-        this.cOff = cOff;
-        this.lda = lda;
-        this.ldb = ldb;
-        this.ldc = ldc;
         this.units = (outputs + UNIT - 1) / UNIT;
         // A few parts per thread, as SplitGemmTask does, so a thread that loses its core to another process
         // leaves its share to the others; each part only re-gathers x (k floats), so small parts cost little.
@@ -59,7 +41,7 @@ final class GemvTask implements IntConsumer {
 
     /** Drops the references to the caller's segments once the call is over. */
     void release() {
-        a = b = c = null;
+        call.release();
     }
 
     @Override
@@ -67,6 +49,8 @@ final class GemvTask implements IntConsumer {
         int from = (int) ((long) units * part / parts) * UNIT;
         int to = Math.min(outputs, (int) ((long) units * (part + 1) / parts) * UNIT);
         if (from >= to) return;
-        VectorGemv.multiply(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, from, to);
+        GemmCall g = call;
+        VectorGemv.multiply(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.aOff, g.lda, g.b, g.bOff, g.ldb,
+                g.beta, g.c, g.cOff, g.ldc, from, to);
     }
 }

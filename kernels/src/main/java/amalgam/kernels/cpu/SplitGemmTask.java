@@ -15,11 +15,9 @@ final class SplitGemmTask implements IntConsumer {
     static final int MIN_PART_EXTENT = 128;
     private static final ThreadLocal<SplitGemmTask> PER_THREAD = ThreadLocal.withInitial(SplitGemmTask::new);
 
-    private boolean transA, transB, splitRows;
-    private int m, n, k, lda, ldb, ldc, parts, units, unit;
-    private float alpha, beta;
-    private MemorySegment a, b, c;
-    private long aOff, bOff, cOff;
+    private final GemmCall call = new GemmCall();
+    private boolean splitRows;
+    private int parts, units, unit;
 
     static SplitGemmTask forThisThread() {
         return PER_THREAD.get();
@@ -29,22 +27,7 @@ final class SplitGemmTask implements IntConsumer {
     int prepare(boolean transA, boolean transB, int m, int n, int k, float alpha,
                 MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                 float beta, MemorySegment c, long cOff, int ldc, int threads) {
-        this.transA = transA;
-        this.transB = transB;
-        this.m = m;
-        this.n = n;
-        this.k = k;
-        this.alpha = alpha;
-        this.beta = beta;
-        this.a = a;
-        this.b = b;
-        this.c = c;
-        this.aOff = aOff;
-        this.bOff = bOff;
-        this.cOff = cOff;
-        this.lda = lda;
-        this.ldb = ldb;
-        this.ldc = ldc;
+        call.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         this.splitRows = m >= n;
         // Parts are whole micro-tiles so no tile straddles two threads.
         this.unit = splitRows ? MicroKernel.MR : MicroKernel.NR;
@@ -60,24 +43,25 @@ final class SplitGemmTask implements IntConsumer {
 
     /** Drops the references to the caller's segments once the call is over. */
     void release() {
-        a = b = c = null;
+        call.release();
     }
 
     @Override
     public void accept(int part) {
-        int extent = splitRows ? m : n;
+        GemmCall g = call;
+        int extent = splitRows ? g.m : g.n;
         int from = (int) ((long) units * part / parts) * unit;
         int to = Math.min(extent, (int) ((long) units * (part + 1) / parts) * unit);
         if (from >= to) return;
         int size = to - from;
         if (splitRows) {
-            long aShift = transA ? from : (long) from * lda;
-            BlockedGemm.multiply(transA, transB, size, n, k, alpha, a, aOff + aShift, lda,
-                    b, bOff, ldb, beta, c, cOff + (long) from * ldc, ldc);
+            long aShift = g.transA ? from : (long) from * g.lda;
+            BlockedGemm.multiply(g.transA, g.transB, size, g.n, g.k, g.alpha, g.a, g.aOff + aShift, g.lda,
+                    g.b, g.bOff, g.ldb, g.beta, g.c, g.cOff + (long) from * g.ldc, g.ldc);
         } else {
-            long bShift = transB ? (long) from * ldb : from;
-            BlockedGemm.multiply(transA, transB, m, size, k, alpha, a, aOff, lda,
-                    b, bOff + bShift, ldb, beta, c, cOff + from, ldc);
+            long bShift = g.transB ? (long) from * g.ldb : from;
+            BlockedGemm.multiply(g.transA, g.transB, g.m, size, g.k, g.alpha, g.a, g.aOff, g.lda,
+                    g.b, g.bOff + bShift, g.ldb, g.beta, g.c, g.cOff + from, g.ldc);
         }
     }
 }
