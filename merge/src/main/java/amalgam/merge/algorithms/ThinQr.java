@@ -22,8 +22,7 @@ record ThinQr(ColumnMajorMatrix q, double[][] r) {
             for (int pass = 0; pass < 2; pass++) {
                 for (int i = 0; i < j; i++) {
                     int ci = i * m;
-                    double dot = 0;
-                    for (int t = 0; t < m; t++) dot += q[ci + t] * q[cj + t];
+                    double dot = dot(q, ci, cj, m);
                     for (int t = 0; t < m; t++) q[cj + t] -= dot * q[ci + t];
                     r[i][j] += dot;
                 }
@@ -40,8 +39,23 @@ record ThinQr(ColumnMajorMatrix q, double[][] r) {
     }
 
     private static double norm(double[] v, int from, int length) {
-        double sum = 0;
-        for (int t = 0; t < length; t++) sum += v[from + t] * v[from + t];
-        return Math.sqrt(sum);
+        return Math.sqrt(dot(v, from, from, length));
+    }
+
+    /**
+     * Σ v[x + t]·v[y + t] over t < length, in four interleaved partial sums: the JIT keeps a floating-point sum
+     * in order and so cannot vectorise one accumulator, whose every addition would wait for the previous one.
+     */
+    private static double dot(double[] v, int x, int y, int length) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int t = 0;
+        for (; t + 4 <= length; t += 4) {
+            s0 += v[x + t] * v[y + t];
+            s1 += v[x + t + 1] * v[y + t + 1];
+            s2 += v[x + t + 2] * v[y + t + 2];
+            s3 += v[x + t + 3] * v[y + t + 3];
+        }
+        for (; t < length; t++) s0 += v[x + t] * v[y + t];
+        return (s0 + s1) + (s2 + s3);
     }
 }
