@@ -131,8 +131,9 @@ final class AbsRadixSelect {
             IntVector keys = IntVector.fromMemorySegment(I, x, base + i * Integer.BYTES, ByteOrder.nativeOrder())
                     .and(ABS_MASK);
             VectorMask<Integer> match = keys.lanewise(VectorOperators.LSHR, SHIFTS[0]).eq(digit);
-            if (!match.anyTrue()) continue;
-            // The store is masked to the matches' count so that it never reaches the next chunk's keys.
+            // Every vector is stored, matches or not: a few percent of keys match, so about every other vector
+            // holds one, and a branch on that would be mispredicted as often. The store is masked to the
+            // matches' count so that it never reaches the next chunk's keys.
             keys.compress(match).intoArray(bucket, at, match.compress());
             at += match.trueCount();
         }
@@ -140,6 +141,31 @@ final class AbsRadixSelect {
             int key = x.getAtIndex(INT, xOffset + i) & ABS_MASK;
             if ((key >>> SHIFTS[0]) == digit) bucket[at++] = key;
         }
+    }
+
+    /**
+     * Adds to histogram the top digit (at shift, all bits above it) of every element in [from, to). Four
+     * interleaved int histograms let consecutive keys with the same digit, common in smooth data, increment
+     * different counters instead of waiting on one another; they are folded in before an int could overflow.
+     */
+    private static long[] countAll(MemorySegment x, long xOffset, long from, long to, int shift, long[] histogram) {
+        int[] four = new int[4 * BUCKETS];
+        for (long i = from; i < to; ) {
+            long blockEnd = Math.min(to, i + Integer.MAX_VALUE);
+            for (; i + 4 <= blockEnd; i += 4) {
+                long at = xOffset + i;
+                four[(x.getAtIndex(INT, at) & ABS_MASK) >>> shift]++;
+                four[BUCKETS + ((x.getAtIndex(INT, at + 1) & ABS_MASK) >>> shift)]++;
+                four[2 * BUCKETS + ((x.getAtIndex(INT, at + 2) & ABS_MASK) >>> shift)]++;
+                four[3 * BUCKETS + ((x.getAtIndex(INT, at + 3) & ABS_MASK) >>> shift)]++;
+            }
+            for (; i < blockEnd; i++) four[(x.getAtIndex(INT, xOffset + i) & ABS_MASK) >>> shift]++;
+            for (int b = 0; b < BUCKETS; b++) {
+                histogram[b] += (long) four[b] + four[BUCKETS + b] + four[2 * BUCKETS + b] + four[3 * BUCKETS + b];
+            }
+            Arrays.fill(four, 0);
+        }
+        return histogram;
     }
 
     /** Adds to histogram the digit of every element in [from, to) whose key starts with prefix. */
@@ -151,9 +177,10 @@ final class AbsRadixSelect {
         int lanes = I.length();
         long base = xOffset * Integer.BYTES;
         long i = from;
-        // The first pass counts every element, and a plain loop does that faster than vectors unpacked lane by
-        // lane; later passes count few, so testing a vector at a time skips most of the data cheaply.
+        // Later passes count few, so testing a vector at a time skips most of the data cheaply; the first
+        // counts every element, which a plain loop does faster than vectors unpacked lane by lane.
         boolean filtering = prefixShift < 31;
+        if (!filtering) return countAll(x, xOffset, from, to, shift, histogram);
         for (; filtering && i + lanes <= to; i += lanes) {
             IntVector keys = IntVector.fromMemorySegment(I, x, base + i * Integer.BYTES, ByteOrder.nativeOrder())
                     .and(ABS_MASK);
