@@ -36,6 +36,8 @@ final class AbsRadixSelect {
     private static final int GATHER_FRACTION = 8;
     /** Bucket buffers up to this many keys (16 MiB) stay with their thread for the next call. */
     private static final int RETAINED_BUCKET = 1 << 22;
+    /** The largest bucket an int[] can hold; beyond it (x of over 2^34 elements) the passes stay on x. */
+    private static final int MAX_BUCKET = Integer.MAX_VALUE - 8;
 
     /** A histogram and room for one vector's digits: one per thread on the single-threaded path. */
     private static final class Scratch {
@@ -63,7 +65,7 @@ final class AbsRadixSelect {
             int digit = (1 << width) - 1;
             for (; digit > 0 && histogram[digit] < remaining; digit--) remaining -= histogram[digit];
             prefix = (prefix << width) | digit;
-            if (pass == 0 && histogram[digit] <= n / GATHER_FRACTION) {
+            if (pass == 0 && histogram[digit] <= Math.min(n / GATHER_FRACTION, MAX_BUCKET)) {
                 rest = MemorySegment.ofArray(gather(n, x, xOffset, digit, perChunk, (int) histogram[digit], pool));
                 restOffset = 0;
                 restLength = histogram[digit];
