@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -530,5 +531,131 @@ public abstract class BackendConformanceTest {
         for (long k : new long[] {1, 999, n / 2, n - 1, n}) {
             assertEquals(reference.kthLargestAbs(n, k, x, 0), backend().kthLargestAbs(n, k, x, 0), "k=" + k);
         }
+    }
+
+    // ---- selection at scale: the gathered top bucket and the full-pass fallback ---------------------------
+    // Fast selections fix the top 11 bits of the answer's magnitude (bits 30..20) in one pass, copy out the
+    // entries that share them when those are at most n/8 of x, and finish on the copy; otherwise they finish
+    // on x. Each test below says which of the two its data takes, and checks that the data still does.
+
+    /** Past every backend's parallel threshold (1 << 16) many times over, and odd so chunks are uneven. */
+    private static final int SELECT_N = (1 << 20) + 3;
+    private static final long SELECT_OFFSET = 5;
+
+    @Test
+    void kthLargestAbsOfGaussianDeltasTakesTheGatheredPath() {
+        long n = SELECT_N;
+        MemorySegment x = gaussian(n + SELECT_OFFSET, 0.01);
+        float[] sorted = sortedMagnitudes(x, n);
+        assertTrue(sharingTopDigit(sorted, kth(sorted, n / 5)) <= n / 8, "TIES density must gather");
+        assertSelections(x, n, sorted, 1, 2, 3, n / 5 - 1, n / 5, n / 5 + 1, n / 2, n - 1, n);
+        assertEquals(reference.kthLargestAbs(n, n / 5, x, SELECT_OFFSET),
+                backend().kthLargestAbs(n, n / 5, x, SELECT_OFFSET), "k = n/5 against the reference");
+    }
+
+    @Test
+    void kthLargestAbsInsideARunOfTiesOnTheGatheredPath() {
+        long n = SELECT_N;
+        MemorySegment x = gaussian(n + SELECT_OFFSET, 1);
+        // One magnitude near the 20% point, planted with both signs in 2% of the entries: a few percent of x.
+        plantTies(x, n, 1.2815516f, 50);
+        float[] sorted = sortedMagnitudes(x, n);
+        assertTrue(sharingTopDigit(sorted, 1.2815516f) <= n / 8, "2% ties near the 20% point must gather");
+        assertSelectionsAroundRun(x, n, sorted, 1.2815516f);
+    }
+
+    @Test
+    void kthLargestAbsInsideAHeavyRunOfTiesFallsBackToFullPasses() {
+        long n = SELECT_N;
+        MemorySegment x = gaussian(n + SELECT_OFFSET, 1);
+        plantTies(x, n, 0.75f, 3); // a third of x
+        float[] sorted = sortedMagnitudes(x, n);
+        assertTrue(sharingTopDigit(sorted, 0.75f) > n / 8, "a third of x tied must not gather");
+        assertSelectionsAroundRun(x, n, sorted, 0.75f);
+        assertSelections(x, n, sorted, 1, n / 5, n);
+    }
+
+    @Test
+    void kthLargestAbsOfConstantDataFallsBackToFullPasses() {
+        long n = SELECT_N;
+        MemorySegment x = zeros(n + SELECT_OFFSET);
+        for (long i = 0; i < n + SELECT_OFFSET; i++) FloatSegments.set(x, i, i % 2 == 0 ? -1.5f : 1.5f);
+        for (long k : new long[] {1, n / 5, n / 2, n}) {
+            assertEquals(1.5f, backend().kthLargestAbs(n, k, x, SELECT_OFFSET), "k=" + k);
+        }
+    }
+
+    @Test
+    void kthLargestAbsWithNaNInfinitiesZerosAndSubnormalsAtScale() {
+        long n = SELECT_N;
+        MemorySegment x = gaussian(n + SELECT_OFFSET, 0.01);
+        // Every 1000th entry NaN, every 999th ±∞, every 20th ±0 and every 33rd subnormal (later rules win).
+        for (long i = 0; i < n; i++) {
+            long at = SELECT_OFFSET + i;
+            if (i % 33 == 0) FloatSegments.set(x, at, Float.MIN_VALUE * (1 + random.nextInt(1 << 22)) * sign());
+            if (i % 20 == 0) FloatSegments.set(x, at, 0f * sign());
+            if (i % 999 == 0) FloatSegments.set(x, at, Float.POSITIVE_INFINITY * sign());
+            if (i % 1000 == 0) FloatSegments.set(x, at, Float.NaN * sign());
+        }
+        float[] sorted = sortedMagnitudes(x, n);
+        long nan = count(sorted, Float::isNaN), infinite = count(sorted, Float::isInfinite);
+        long zero = count(sorted, v -> v == 0), subnormal = count(sorted, v -> v > 0 && v < Float.MIN_NORMAL);
+        assertTrue(nan > 100 && infinite > 100 && zero > 10_000 && subnormal > 10_000, "specials planted");
+        assertTrue(kth(sorted, n - zero - subnormal + 1) < Float.MIN_NORMAL, "a rank falls on a subnormal");
+        assertSelections(x, n, sorted, 1, nan, nan + 1, nan + infinite, nan + infinite + 1, n / 5,
+                n - zero - subnormal, n - zero - subnormal + 1, n - zero - subnormal / 2, n - zero,
+                n - zero + 1, n);
+        assertTrue(Float.isNaN(backend().kthLargestAbs(n, nan, x, SELECT_OFFSET)), "every NaN ranks first");
+    }
+
+    private float sign() {
+        return random.nextBoolean() ? 1f : -1f;
+    }
+
+    /** Sets every {@code every}-th of the n elements after SELECT_OFFSET to ±value. */
+    private void plantTies(MemorySegment x, long n, float value, int every) {
+        for (long i = 0; i < n; i += every) FloatSegments.set(x, SELECT_OFFSET + i, value * sign());
+    }
+
+    /** Ranks around and inside the run of entries whose magnitude is value. */
+    private void assertSelectionsAroundRun(MemorySegment x, long n, float[] sorted, float value) {
+        long above = count(sorted, v -> v > value), equal = count(sorted, v -> v == value);
+        assertSelections(x, n, sorted, above, above + 1, above + equal / 2, above + equal, above + equal + 1);
+        assertEquals(value, backend().kthLargestAbs(n, above + equal / 2, x, SELECT_OFFSET));
+    }
+
+    /** The backend's k-th largest |x| over the n elements after SELECT_OFFSET, for each k, against sorting. */
+    private void assertSelections(MemorySegment x, long n, float[] sorted, long... ks) {
+        for (long k : ks) {
+            assertEquals(kth(sorted, k), backend().kthLargestAbs(n, k, x, SELECT_OFFSET), "n=" + n + " k=" + k);
+        }
+    }
+
+    /** |x| of the n elements after SELECT_OFFSET, ascending in Float.compare order (NaN last). */
+    private static float[] sortedMagnitudes(MemorySegment x, long n) {
+        float[] magnitudes = new float[Math.toIntExact(n)];
+        for (int i = 0; i < n; i++) magnitudes[i] = Math.abs(FloatSegments.get(x, SELECT_OFFSET + i));
+        Arrays.sort(magnitudes);
+        return magnitudes;
+    }
+
+    private static float kth(float[] sorted, long k) {
+        return sorted[Math.toIntExact(sorted.length - k)];
+    }
+
+    /** How many magnitudes share value's top 11 bits (30..20): the bucket a fast selection would gather. */
+    private static long sharingTopDigit(float[] sorted, float value) {
+        int digit = Float.floatToRawIntBits(value) >>> 20;
+        return count(sorted, v -> Float.floatToRawIntBits(v) >>> 20 == digit);
+    }
+
+    private static long count(float[] values, FloatPredicate p) {
+        long c = 0;
+        for (float v : values) if (p.test(v)) c++;
+        return c;
+    }
+
+    private interface FloatPredicate {
+        boolean test(float v);
     }
 }
