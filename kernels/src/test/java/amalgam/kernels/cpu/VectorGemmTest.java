@@ -5,16 +5,19 @@ import amalgam.kernels.Gemm;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.scalar.ScalarGemm;
 import org.junit.jupiter.api.AfterAll;
+import amalgam.kernels.cpu.GemmParity.Layout;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 
+import static amalgam.kernels.cpu.GemmParity.assertRowsClose;
+import static amalgam.kernels.cpu.GemmParity.copy;
+import static amalgam.kernels.cpu.GemmParity.describe;
+import static amalgam.kernels.cpu.GemmParity.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@link VectorGemm} against {@link ScalarGemm} on random data over awkward shapes, every transpose,
@@ -39,12 +42,6 @@ class VectorGemmTest {
     static void closePools() {
         ONE_THREAD.close();
         TWO_THREADS.close();
-    }
-
-    /** Where a matrix starts in its segment and how far apart its rows are, beyond the minimum. */
-    private record Layout(long offset, int pad) {
-        static final Layout TIGHT = new Layout(0, 0);
-        static final Layout LOOSE = new Layout(5, 3);
     }
 
     @Test
@@ -209,7 +206,7 @@ class VectorGemmTest {
             MemorySegment actual = FloatSegments.allocate(arena, (long) m * n);
             REFERENCE.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, expected, 0, n);
             FAST[1].gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, actual, 0, n);
-            assertClose(expected, actual, expected, 0, m, n, n, k, "confined segments on 2 threads");
+            assertRowsClose(expected, actual, expected, 0, n, m, n, k, "confined segments on 2 threads");
         }
     }
 
@@ -260,8 +257,8 @@ class VectorGemmTest {
             for (Gemm gemm : FAST) {
                 MemorySegment actual = copy(arena, initialC);
                 gemm.gemm(transA, transB, m, n, k, alpha, a, off, lda, b, off, ldb, beta, actual, off, ldc);
-                String what = describe(gemm, transA, transB, m, n, k, alpha, beta) + " " + layout;
-                assertClose(expected, actual, initialC, off, m, n, ldc, k, what);
+                String what = describe(gemm, threadsOf(gemm), transA, transB, m, n, k, alpha, beta) + " " + layout;
+                assertRowsClose(expected, actual, initialC, off, ldc, m, n, k, what);
             }
         }
     }
@@ -285,51 +282,11 @@ class VectorGemmTest {
                 gemm.gemmBatched(transA, transB, m, n, k, 1.25f, a, offA, lda, strideA, b, offB, ldb, strideB,
                         beta, actual, offC, ldc, strideC, batch);
                 // Comparing the whole segment also proves the gaps between batch items are left alone.
-                assertClose(expected, actual, initialC, 0, 1, (int) FloatSegments.length(initialC),
-                        (int) FloatSegments.length(initialC), k,
-                        "batched " + describe(gemm, transA, transB, m, n, k, 1.25f, beta) + " shareB=" + shareB);
+                long length = FloatSegments.length(initialC);
+                assertRowsClose(expected, actual, initialC, 0, length, 1, (int) length, k,
+                        "batched " + describe(gemm, threadsOf(gemm), transA, transB, m, n, k, 1.25f, beta) + " shareB=" + shareB);
             }
         }
-    }
-
-    private static void assertClose(MemorySegment expected, MemorySegment actual, MemorySegment initial, long off,
-                                    int m, int n, int ldc, int k, String what) {
-        float maxRef = 0f;
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) maxRef = Math.max(maxRef, Math.abs(FloatSegments.get(expected, off + (long) i * ldc + j)));
-        }
-        double tolerance = 1e-5 * Math.max(k, 1) * maxRef + 1e-6;
-        long length = FloatSegments.length(expected);
-        for (long index = 0; index < length; index++) {
-            long inMatrix = index - off;
-            boolean insideC = inMatrix >= 0 && inMatrix / ldc < m && inMatrix % ldc < n;
-            float want = insideC ? FloatSegments.get(expected, index) : FloatSegments.get(initial, index);
-            float got = FloatSegments.get(actual, index);
-            if (insideC ? Math.abs(got - want) > tolerance : Float.compare(got, want) != 0) {
-                fail(what + ": element " + index + (insideC ? " (row " + inMatrix / ldc + ", column "
-                        + inMatrix % ldc + ")" : " (outside C, must be untouched)")
-                        + " is " + got + ", expected " + want + " ± " + (insideC ? tolerance : 0));
-            }
-        }
-    }
-
-    private static MemorySegment random(Arena arena, long count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        MemorySegment segment = FloatSegments.allocate(arena, count);
-        for (long i = 0; i < count; i++) FloatSegments.set(segment, i, (float) (random.nextDouble() * 2 - 1));
-        return segment;
-    }
-
-    private static MemorySegment copy(Arena arena, MemorySegment source) {
-        MemorySegment target = FloatSegments.allocate(arena, FloatSegments.length(source));
-        target.copyFrom(source);
-        return target;
-    }
-
-    private static String describe(Gemm gemm, boolean transA, boolean transB, int m, int n, int k,
-                                   float alpha, float beta) {
-        return gemm.name() + "(" + threadsOf(gemm) + " threads) " + (transA ? "T" : "N") + (transB ? "T" : "N")
-                + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
     }
 
     private static int threadsOf(Gemm gemm) {

@@ -2,18 +2,21 @@ package amalgam.kernels.cpu;
 
 import amalgam.kernels.FloatSegments;
 import amalgam.kernels.Gemm;
-import amalgam.kernels.Tolerance;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.scalar.ScalarGemm;
 import org.junit.jupiter.api.AfterAll;
+import amalgam.kernels.cpu.GemmParity.Layout;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 
+import static amalgam.kernels.cpu.GemmParity.assertRowsClose;
+import static amalgam.kernels.cpu.GemmParity.copy;
+import static amalgam.kernels.cpu.GemmParity.describe;
+import static amalgam.kernels.cpu.GemmParity.nans;
+import static amalgam.kernels.cpu.GemmParity.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@link VectorGemm} with one column or up to four rows of C, the shapes {@link VectorGemv} and
@@ -43,12 +46,6 @@ class VectorGemvTest {
     static void closePools() {
         ONE_THREAD.close();
         TWO_THREADS.close();
-    }
-
-    /** Where each matrix starts in its segment and how far apart its rows are, beyond the minimum. */
-    private record Layout(long offset, int pad) {
-        static final Layout TIGHT = new Layout(0, 0);
-        static final Layout LOOSE = new Layout(5, 3);
     }
 
     @Test
@@ -139,7 +136,7 @@ class VectorGemvTest {
                             MemorySegment actual = copy(arena, initialC);
                             gemm.gemmBatched(transA, transB, m, n, k, 1.25f, a, 1, lda, strideA, b, 2, ldb, strideB,
                                     0.5f, actual, 3, ldc, strideC, batch);
-                            String what = "batched " + describe(gemm, transA, transB, m, n, k, 1.25f, 0.5f);
+                            String what = "batched " + describe(gemm, threadsOf(gemm), transA, transB, m, n, k, 1.25f, 0.5f);
                             if (m == 1) assertRowsClose(expected, actual, initialC, 3, strideC, batch, n, k, what);
                             else assertRowsClose(expected, actual, initialC, 3, ldc, batch * m, n, k, what);
                         }
@@ -167,7 +164,7 @@ class VectorGemvTest {
                 gemm.gemm(false, transB, 1, n, k, 1f, xs, 0, k, ws, 0, ldb, 0f, MemorySegment.ofArray(actual), 0, n);
                 for (int j = 0; j < n; j++) {
                     assertEquals(expected[j], actual[j], 1e-5 * k * maxRef + 1e-6,
-                            describe(gemm, false, transB, 1, n, k, 1f, 0f) + " heap, column " + j);
+                            describe(gemm, threadsOf(gemm), false, transB, 1, n, k, 1f, 0f) + " heap, column " + j);
                 }
             }
         }
@@ -207,59 +204,12 @@ class VectorGemvTest {
                 MemorySegment actual = copy(arena, initialC);
                 gemm.gemm(transA, transB, m, n, k, alpha, a, off, lda, b, off, ldb, beta, actual, off, ldc);
                 assertRowsClose(expected, actual, initialC, off, ldc, m, n, k,
-                        describe(gemm, transA, transB, m, n, k, alpha, beta) + " " + layout);
+                        describe(gemm, threadsOf(gemm), transA, transB, m, n, k, alpha, beta) + " " + layout);
             }
         }
     }
 
-    /**
-     * Each of {@code rows} rows of n elements, the first at {@code off} and the next {@code stride} further on,
-     * matches the reference; every other element is as it started.
-     */
-    private static void assertRowsClose(MemorySegment expected, MemorySegment actual, MemorySegment initial,
-                                        long off, long stride, int rows, int n, int k, String what) {
-        float maxRef = 0f;
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < n; j++) {
-                maxRef = Math.max(maxRef, Math.abs(FloatSegments.get(expected, off + i * stride + j)));
-            }
-        }
-        Tolerance tolerance = new Tolerance(0, 1e-5 * k * maxRef + 1e-6);
-        for (long index = 0; index < FloatSegments.length(expected); index++) {
-            long inC = index - off;
-            boolean insideC = inC >= 0 && inC / stride < rows && inC % stride < n;
-            float got = FloatSegments.get(actual, index);
-            if (insideC) {
-                tolerance.assertClose(what + " row " + inC / stride + " column " + inC % stride,
-                        FloatSegments.get(expected, index), got);
-            } else if (Float.compare(got, FloatSegments.get(initial, index)) != 0) {
-                fail(what + ": element " + index + " is outside C and must be untouched, but became " + got);
-            }
-        }
-    }
-
-    private static MemorySegment random(Arena arena, long count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        MemorySegment segment = FloatSegments.allocate(arena, count);
-        for (long i = 0; i < count; i++) FloatSegments.set(segment, i, (float) (random.nextDouble() * 2 - 1));
-        return segment;
-    }
-
-    private static MemorySegment nans(Arena arena, long count) {
-        MemorySegment segment = FloatSegments.allocate(arena, count);
-        for (long i = 0; i < count; i++) FloatSegments.set(segment, i, Float.NaN);
-        return segment;
-    }
-
-    private static MemorySegment copy(Arena arena, MemorySegment source) {
-        MemorySegment target = FloatSegments.allocate(arena, FloatSegments.length(source));
-        target.copyFrom(source);
-        return target;
-    }
-
-    private static String describe(Gemm gemm, boolean transA, boolean transB, int m, int n, int k,
-                                   float alpha, float beta) {
-        return gemm.name() + "(" + (gemm == FAST[0] ? 1 : 2) + " threads) " + (transA ? "T" : "N")
-                + (transB ? "T" : "N") + " m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta;
+    private static int threadsOf(Gemm gemm) {
+        return gemm == FAST[0] ? 1 : 2;
     }
 }
