@@ -6,7 +6,6 @@ import amalgam.kernels.Gemms;
 import amalgam.kernels.WorkerPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,16 +55,9 @@ public class GemmBench {
         arena = Arena.ofShared();
         pool = WorkerPool.of(threads);
         gemm = Gemms.create(impl, pool);
-        a = randomMatrix(1);
-        b = randomMatrix(2);
+        a = BenchOperands.uniform(arena, (long) n * n, 1);
+        b = BenchOperands.uniform(arena, (long) n * n, 2);
         c = FloatSegments.allocate(arena, (long) n * n);
-    }
-
-    private MemorySegment randomMatrix(long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        MemorySegment m = FloatSegments.allocate(arena, (long) n * n);
-        for (long i = 0; i < (long) n * n; i++) FloatSegments.set(m, i, (float) (random.nextDouble() * 2 - 1));
-        return m;
     }
 
     @Benchmark
@@ -76,13 +68,7 @@ public class GemmBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (gemm instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        BenchOperands.closeIfCloseable(gemm);
         pool.close();
         arena.close();
     }

@@ -7,7 +7,6 @@ import amalgam.kernels.WorkerPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -65,16 +64,9 @@ public class GemvBench {
         arena = Arena.ofShared();
         pool = WorkerPool.of(threads);
         gemm = Gemms.create(impl, pool);
-        x = random((long) rows * DIM, 1);
-        w = random((long) DIM * DIM, 2);
+        x = BenchOperands.uniform(arena, (long) rows * DIM, 1);
+        w = BenchOperands.uniform(arena, (long) DIM * DIM, 2);
         y = FloatSegments.allocate(arena, (long) rows * DIM);
-    }
-
-    private MemorySegment random(long count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        MemorySegment segment = FloatSegments.allocate(arena, count);
-        for (long i = 0; i < count; i++) FloatSegments.set(segment, i, (float) (random.nextDouble() * 2 - 1));
-        return segment;
     }
 
     @Benchmark
@@ -91,13 +83,7 @@ public class GemvBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (gemm instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        BenchOperands.closeIfCloseable(gemm);
         pool.close();
         arena.close();
     }

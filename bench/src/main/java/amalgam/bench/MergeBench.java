@@ -166,8 +166,8 @@ public class MergeBench {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
-        if (backend instanceof AutoCloseable closeable) closeable.close();
+    public void tearDown() {
+        BenchOperands.closeIfCloseable(backend);
         pool.close();
         arena.close();
     }
