@@ -4,8 +4,8 @@ import amalgam.kernels.FloatSegments;
 import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapterWriter;
 import amalgam.merge.adapter.LoraModule;
-import amalgam.merge.io.AtomicOutput;
-import amalgam.merge.io.DType;
+import amalgam.engine.io.AtomicOutput;
+import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,7 +42,7 @@ public final class SyntheticAdapters {
         Path out = null;
         int count = 8, rank = 16;
         long seed = 1;
-        DType dtype = DType.BF16;
+        FileDType dtype = FileDType.BF16;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -50,7 +50,7 @@ public final class SyntheticAdapters {
                 case "--count" -> count = Integer.parseInt(value);
                 case "--rank" -> rank = Integer.parseInt(value);
                 case "--seed" -> seed = Long.parseLong(value);
-                case "--dtype" -> dtype = DType.valueOf(value.toUpperCase(Locale.ROOT));
+                case "--dtype" -> dtype = FileDType.valueOf(value.toUpperCase(Locale.ROOT));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; usage: --out DIR [--count N] [--rank R] [--dtype f32|f16|bf16] [--seed S]");
             }
@@ -65,7 +65,7 @@ public final class SyntheticAdapters {
     }
 
     /** One adapter: A and B entries uniform in ±1/√fan-in, so every ΔW has entries of order 1/√in. */
-    static void write(Path directory, int rank, DType dtype, long seed) throws IOException {
+    static void write(Path directory, int rank, FileDType dtype, long seed) throws IOException {
         AdapterConfig template = AdapterConfig.parse(config(rank).getBytes(StandardCharsets.UTF_8), "synthetic");
         List<LoraModule> modules = SHAPES.stream()
                 .map(s -> new LoraModule(s.name(), LoraModule.Kind.LINEAR, rank, s.in(), s.out(), 1, dtype))

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.io.DType;
-import amalgam.merge.io.FloatTensor;
-import amalgam.merge.io.Safetensors;
+import amalgam.engine.io.FileDType;
+import amalgam.engine.io.FloatTensor;
+import amalgam.engine.io.Safetensors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
@@ -166,7 +166,7 @@ class DistBundleIT {
                 tensors.put(prefix + ".lora_A.weight", randomTensor(arena, random, 4, 16));
                 tensors.put(prefix + ".lora_B.weight", randomTensor(arena, random, 16, 4));
             }
-            Safetensors.write(dir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"), DType.F32);
+            Safetensors.write(dir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"), FileDType.F32);
         }
         Files.writeString(dir.resolve("adapter_config.json"), """
                 {"peft_type": "LORA", "r": 4, "lora_alpha": 8, "base_model_name_or_path": "tiny/base",

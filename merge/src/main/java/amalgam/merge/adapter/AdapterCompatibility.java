@@ -1,8 +1,8 @@
 package amalgam.merge.adapter;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;

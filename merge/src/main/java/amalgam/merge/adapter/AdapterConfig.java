@@ -1,9 +1,9 @@
 package amalgam.merge.adapter;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
-import amalgam.merge.InputException;
-import amalgam.merge.io.StrictJson;
+import amalgam.engine.InputException;
+import amalgam.engine.io.StrictJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package amalgam.merge.adapter;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
-import amalgam.merge.InputException;
-import amalgam.merge.io.SafetensorsFile;
-import amalgam.merge.io.TensorInfo;
+import amalgam.engine.InputException;
+import amalgam.engine.io.SafetensorsFile;
+import amalgam.engine.io.TensorInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

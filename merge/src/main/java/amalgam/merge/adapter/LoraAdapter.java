@@ -1,11 +1,11 @@
 package amalgam.merge.adapter;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.InputException;
-import amalgam.merge.io.SafetensorsFile;
-import amalgam.merge.io.TensorInfo;
+import amalgam.engine.InputException;
+import amalgam.engine.io.SafetensorsFile;
+import amalgam.engine.io.TensorInfo;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package amalgam.merge.adapter;
 
-import amalgam.merge.io.AtomicOutput;
-import amalgam.merge.io.DType;
-import amalgam.merge.io.SafetensorsWriter;
+import amalgam.engine.io.AtomicOutput;
+import amalgam.engine.io.FileDType;
+import amalgam.engine.io.SafetensorsWriter;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * <p>Write into an {@link AtomicOutput}'s directory so that a failure leaves nothing behind:
  * <pre>{@code
  * try (AtomicOutput out = AtomicOutput.begin(target, force);
- *      LoraAdapterWriter writer = LoraAdapterWriter.create(out.directory(), template, modules, DType.BF16)) {
+ *      LoraAdapterWriter writer = LoraAdapterWriter.create(out.directory(), template, modules, FileDType.BF16)) {
  *     for (module : modules) writer.write(module.name(), a, b);
  *     writer.finish();
  *     out.commit();
@@ -49,7 +49,7 @@ public final class LoraAdapterWriter implements AutoCloseable {
      * the output's are 1), storing factors as {@code dtype} (F32, F16 or BF16).
      */
     public static LoraAdapterWriter create(Path directory, AdapterConfig template, List<LoraModule> modules,
-                                           DType dtype) throws IOException {
+                                           FileDType dtype) throws IOException {
         if (!dtype.writable()) throw new IllegalArgumentException("cannot write adapters as " + dtype);
         Map<String, LoraModule> byName = new TreeMap<>();
         List<SafetensorsWriter.Spec> specs = new ArrayList<>();

@@ -1,8 +1,8 @@
 package amalgam.merge.adapter;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 
 /**
  * A safetensors key parsed as PEFT names LoRA factors: {@code base_model.model.<module>.lora_A.weight},

@@ -1,6 +1,6 @@
 package amalgam.merge.adapter;
 
-import amalgam.merge.io.DType;
+import amalgam.engine.io.FileDType;
 
 /**
  * One LoRA-adapted layer: ΔW = scaling · B A with A of shape rank×in and B of shape out×rank, as PEFT stores
@@ -13,7 +13,7 @@ import amalgam.merge.io.DType;
  * @param dtype   storage type of lora_A in the file (lora_B's may differ; loads are fp32 regardless)
  */
 public record LoraModule(String name, Kind kind, int rank, long inFeatures, long outFeatures, double scaling,
-                         DType dtype) {
+                         FileDType dtype) {
 
     /** Which PEFT layer type the factors belong to; it decides the tensor keys. */
     public enum Kind {

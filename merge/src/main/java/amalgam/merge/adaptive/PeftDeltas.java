@@ -3,7 +3,7 @@ package amalgam.merge.adaptive;
 import amalgam.engine.Engine;
 import amalgam.engine.Tensor;
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
 

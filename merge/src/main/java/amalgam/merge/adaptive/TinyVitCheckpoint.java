@@ -4,10 +4,10 @@ import amalgam.engine.DType;
 import amalgam.engine.Tensor;
 import amalgam.engine.nn.TinyViT;
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.InputException;
-import amalgam.merge.io.SafetensorsFile;
-import amalgam.merge.io.SafetensorsWriter;
-import amalgam.merge.io.TensorInfo;
+import amalgam.engine.InputException;
+import amalgam.engine.io.SafetensorsFile;
+import amalgam.engine.io.SafetensorsWriter;
+import amalgam.engine.io.TensorInfo;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -28,7 +28,7 @@ public final class TinyVitCheckpoint {
     public static void write(Map<String, Tensor> parameters, Path file) throws IOException {
         List<SafetensorsWriter.Spec> specs = new ArrayList<>();
         parameters.forEach((name, t) -> specs.add(new SafetensorsWriter.Spec(name,
-                Arrays.stream(t.shape()).asLongStream().toArray(), amalgam.merge.io.DType.F32)));
+                Arrays.stream(t.shape()).asLongStream().toArray(), amalgam.engine.io.FileDType.F32)));
         try (SafetensorsWriter writer = SafetensorsWriter.create(file, specs, Map.of("format", "pt"));
              Arena arena = Arena.ofConfined()) {
             for (var e : parameters.entrySet()) {

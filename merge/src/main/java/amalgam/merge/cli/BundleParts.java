@@ -1,6 +1,6 @@
 package amalgam.merge.cli;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package amalgam.merge.cli;
 import amalgam.kernels.Backend;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.Backends;
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.algorithms.ComputeContext;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,7 @@
 package amalgam.merge.cli;
 
 import amalgam.engine.data.FashionMnist;
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.dil.DilConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,7 @@
 package amalgam.merge.cli;
 
-import amalgam.merge.InputException;
-import amalgam.merge.io.AtomicOutput;
+import amalgam.engine.InputException;
+import amalgam.engine.io.AtomicOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package amalgam.merge.cli;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 

@@ -1,6 +1,6 @@
 package amalgam.merge.cli;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;

@@ -2,13 +2,13 @@ package amalgam.merge.cli;
 
 import amalgam.kernels.Backends;
 import amalgam.kernels.WorkerPool;
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adapter.LoraAdapterWriter;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.algorithms.LowRankUpdate;
 import amalgam.merge.algorithms.MergeMethod;
-import amalgam.merge.io.AtomicOutput;
-import amalgam.merge.io.DType;
+import amalgam.engine.io.AtomicOutput;
+import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -124,7 +124,7 @@ public final class MergeCommand implements Callable<Integer> {
                 List<LoraModule> outputs = outputModules(plan, inputs);
                 String warning = inputs.baseModelWarning();
                 if (warning != null) err.println("amalgam: warning: " + warning);
-                DType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(DType.F32);
+                FileDType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(FileDType.F32);
                 MergeProgress progress = new MergeProgress(err, MergeProgress.stderrIsTerminal(), outputs.size());
                 try {
                     write(inputs, outputs, merger, dtype, progress);
@@ -138,7 +138,7 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /** Merges module after module into the output, each in an arena closed before the next one starts. */
-    private void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, DType dtype,
+    private void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, FileDType dtype,
                        MergeProgress progress) throws IOException {
         try (AtomicOutput output = AtomicOutput.begin(out, force);
              LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
@@ -192,7 +192,7 @@ public final class MergeCommand implements Callable<Integer> {
         return Files.exists(path) ? path.toRealPath() : path.toAbsolutePath().normalize();
     }
 
-    private void printSummary(MergePlan plan, List<LoraModule> outputs, DType dtype, double seconds) {
+    private void printSummary(MergePlan plan, List<LoraModule> outputs, FileDType dtype, double seconds) {
         PrintWriter stdout = spec.commandLine().getOut();
         IntSummaryStatistics ranks = outputs.stream().mapToInt(LoraModule::rank).summaryStatistics();
         String rank = ranks.getMin() == ranks.getMax() ? Integer.toString(ranks.getMax())

@@ -1,14 +1,14 @@
 package amalgam.merge.cli;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adapter.AdapterCompatibility;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.algorithms.DenseMatrix;
 import amalgam.merge.algorithms.LowRankUpdate;
-import amalgam.merge.io.DType;
+import amalgam.engine.io.FileDType;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,8 +104,8 @@ final class MergeInputs implements AutoCloseable {
     }
 
     /** The storage type all factors share, if they share a writable one. */
-    Optional<DType> commonDtype() {
-        Set<DType> types = EnumSet.noneOf(DType.class);
+    Optional<FileDType> commonDtype() {
+        Set<FileDType> types = EnumSet.noneOf(FileDType.class);
         for (LoraAdapter adapter : adapters) {
             for (LoraModule m : adapter.modules()) {
                 types.add(adapter.tensorA(m).dtype());

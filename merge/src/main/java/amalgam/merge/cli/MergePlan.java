@@ -1,12 +1,12 @@
 package amalgam.merge.cli;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.algorithms.LegoReweighting;
 import amalgam.merge.algorithms.MajoritySign;
 import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.algorithms.MergeSettings;
 import amalgam.merge.algorithms.Semantics;
-import amalgam.merge.io.DType;
+import amalgam.engine.io.FileDType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -27,7 +27,7 @@ import java.util.Set;
  */
 record MergePlan(MergeMethod method, Space space, double[] weights, MergeSettings settings, Integer rank,
                  Integer clusters, LegoReweighting legoNorm, boolean legoOutputReweighting, Double svdClamp,
-                 DType dtype) {
+                 FileDType dtype) {
 
     /** Where the merge happens: see {@link amalgam.merge.algorithms.DeltaSpaceMerge} and FactorSpaceMerge. */
     enum Space { DELTA, FACTORS }
@@ -98,7 +98,7 @@ record MergePlan(MergeMethod method, Space space, double[] weights, MergeSetting
             throw new InputException("--clusters", "must be at least 1, got " + o.clusters);
         }
         LegoReweighting legoNorm = choice("--lego-norm", o.legoNorm, LegoReweighting.L2, LegoReweighting.class);
-        DType dtype = o.dtype == null ? null : DType.fromOption(o.dtype).orElseThrow(
+        FileDType dtype = o.dtype == null ? null : FileDType.fromOption(o.dtype).orElseThrow(
                 () -> new InputException("--dtype", "unknown type '" + o.dtype + "'; expected f32, f16 or bf16"));
 
         MergeSettings settings = MergeSettings.defaults().withDensity(density).withMajoritySign(sign)

@@ -1,6 +1,6 @@
 package amalgam.merge.cli;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adaptive.CoefficientRecipe;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,7 @@
 package amalgam.merge.dil;
 
-import amalgam.merge.InputException;
-import amalgam.merge.io.AtomicOutput;
+import amalgam.engine.InputException;
+import amalgam.engine.io.AtomicOutput;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amalgam.merge.InputException;
-import amalgam.merge.io.DType;
+import amalgam.engine.InputException;
+import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -23,9 +23,9 @@ class AdapterCompatibilityTest {
     void unionOfModulesWithDifferentRanks() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             Path x = new TestAdapters(arena, 1).linear("m.q", 2, 5, 6).linear("m.v", 2, 5, 3)
-                    .write(dir.resolve("x"), TestAdapters.config(2, 2), DType.F32);
+                    .write(dir.resolve("x"), TestAdapters.config(2, 2), FileDType.F32);
             Path y = new TestAdapters(arena, 2).linear("m.q", 4, 5, 6).linear("m.k", 4, 5, 3)
-                    .write(dir.resolve("y"), TestAdapters.config(4, 4), DType.F32);
+                    .write(dir.resolve("y"), TestAdapters.config(4, 4), FileDType.F32);
             try (LoraAdapter a = LoraAdapter.open(x); LoraAdapter b = LoraAdapter.open(y)) {
                 SortedSet<String> union = AdapterCompatibility.moduleUnion(List.of(a, b));
                 assertEquals(List.of("m.k", "m.q", "m.v"), List.copyOf(union));
@@ -37,9 +37,9 @@ class AdapterCompatibilityTest {
     void shapesThatDifferAreNamed() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             Path x = new TestAdapters(arena, 1).linear("m.q", 2, 5, 6)
-                    .write(dir.resolve("x"), TestAdapters.config(2, 2), DType.F32);
+                    .write(dir.resolve("x"), TestAdapters.config(2, 2), FileDType.F32);
             Path y = new TestAdapters(arena, 2).linear("m.q", 2, 5, 7)
-                    .write(dir.resolve("y"), TestAdapters.config(2, 2), DType.F32);
+                    .write(dir.resolve("y"), TestAdapters.config(2, 2), FileDType.F32);
             try (LoraAdapter a = LoraAdapter.open(x); LoraAdapter b = LoraAdapter.open(y)) {
                 InputException e = assertThrows(InputException.class,
                         () -> AdapterCompatibility.moduleUnion(List.of(a, b)));

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.InputException;
-import amalgam.merge.io.AtomicOutput;
-import amalgam.merge.io.DType;
-import amalgam.merge.io.FloatTensor;
-import amalgam.merge.io.HalfFloats;
-import amalgam.merge.io.Safetensors;
-import amalgam.merge.io.SafetensorsFile;
+import amalgam.engine.InputException;
+import amalgam.engine.io.AtomicOutput;
+import amalgam.engine.io.FileDType;
+import amalgam.engine.io.FloatTensor;
+import amalgam.engine.io.HalfFloats;
+import amalgam.engine.io.Safetensors;
+import amalgam.engine.io.SafetensorsFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,11 +52,11 @@ class LoraAdapterTest {
     void opensModulesWithShapesRanksAndScalings() throws IOException {
         TestAdapters t = new TestAdapters(arena, 1).linear(Q, 4, 16, 24).linear(V, 4, 16, 8)
                 .embedding("model.embed_tokens", 4, 50, 16).tensor("base_model.model.score.weight", 3, 16);
-        Path adapter = t.write(dir.resolve("a"), TestAdapters.config(4, 8), DType.F32);
+        Path adapter = t.write(dir.resolve("a"), TestAdapters.config(4, 8), FileDType.F32);
         try (LoraAdapter a = LoraAdapter.open(adapter)) {
             assertEquals(List.of("model.embed_tokens", Q, V), a.modules().stream().map(LoraModule::name).toList());
             LoraModule q = a.module(Q).orElseThrow();
-            assertEquals(new LoraModule(Q, LoraModule.Kind.LINEAR, 4, 16, 24, 2.0, DType.F32), q);
+            assertEquals(new LoraModule(Q, LoraModule.Kind.LINEAR, 4, 16, 24, 2.0, FileDType.F32), q);
             LoraModule embed = a.module("model.embed_tokens").orElseThrow();
             assertEquals(LoraModule.Kind.EMBEDDING, embed.kind());
             assertEquals(50, embed.inFeatures());
@@ -80,18 +80,18 @@ class LoraAdapterTest {
     void rankPatternExplainsPerModuleRanks() throws IOException {
         Path adapter = new TestAdapters(arena, 2).linear(Q, 8, 6, 6).linear(V, 2, 6, 6)
                 .write(dir.resolve("a"), TestAdapters.config(8, 16, "\"use_rslora\": true",
-                        "\"rank_pattern\": {\"v_proj\": 2}", "\"alpha_pattern\": {\"v_proj\": 4}"), DType.BF16);
+                        "\"rank_pattern\": {\"v_proj\": 2}", "\"alpha_pattern\": {\"v_proj\": 4}"), FileDType.BF16);
         try (LoraAdapter a = LoraAdapter.open(adapter)) {
             assertEquals(16 / Math.sqrt(8), a.module(Q).orElseThrow().scaling(), 1e-15);
             assertEquals(4 / Math.sqrt(2), a.module(V).orElseThrow().scaling(), 1e-15);
-            assertEquals(DType.BF16, a.module(V).orElseThrow().dtype());
+            assertEquals(FileDType.BF16, a.module(V).orElseThrow().dtype());
         }
     }
 
     @Test
     void rankThatDisagreesWithTheConfig() throws IOException {
         Path adapter = new TestAdapters(arena, 3).linear(Q, 4, 6, 6)
-                .write(dir.resolve("a"), TestAdapters.config(8, 16), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(8, 16), FileDType.F32);
         String message = assertRejected(adapter, "r is 8", "'" + Q + "' has rank 4", "rank_pattern");
         assertTrue(message.startsWith(adapter.resolve(AdapterConfig.FILE_NAME).toString()), message);
     }
@@ -99,7 +99,7 @@ class LoraAdapterTest {
     @Test
     void rankThatDisagreesWithTheRankPattern() throws IOException {
         Path adapter = new TestAdapters(arena, 3).linear(V, 4, 6, 6)
-                .write(dir.resolve("a"), TestAdapters.config(4, 16, "\"rank_pattern\": {\"v_proj\": 2}"), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 16, "\"rank_pattern\": {\"v_proj\": 2}"), FileDType.F32);
         assertRejected(adapter, "rank_pattern 'v_proj' gives 2", "has rank 4");
     }
 
@@ -107,7 +107,7 @@ class LoraAdapterTest {
     void loraAWithoutLoraB() throws IOException {
         Path adapter = new TestAdapters(arena, 4).linear(Q, 4, 6, 6)
                 .tensor(LoraModule.KEY_PREFIX + V + ".lora_A.weight", 4, 6)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         String message = assertRejected(adapter, "'" + V + "'", "has lora_A but no lora_B");
         assertTrue(message.startsWith(adapter.resolve(LoraAdapter.WEIGHTS_FILE).toString()), message);
     }
@@ -115,14 +115,14 @@ class LoraAdapterTest {
     @Test
     void loraBWithoutLoraA() throws IOException {
         Path adapter = new TestAdapters(arena, 4).tensor(LoraModule.KEY_PREFIX + V + ".lora_B.weight", 6, 4)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         assertRejected(adapter, "'" + V + "'", "has lora_B but no lora_A");
     }
 
     @Test
     void embeddingHalfMissing() throws IOException {
         Path adapter = new TestAdapters(arena, 4).tensor(LoraModule.KEY_PREFIX + "embed.lora_embedding_A", 4, 9)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         assertRejected(adapter, "'embed'", "has lora_embedding_A but no lora_embedding_B");
     }
 
@@ -130,7 +130,7 @@ class LoraAdapterTest {
     void factorsDisagreeOnTheRank() throws IOException {
         Path adapter = new TestAdapters(arena, 5).tensor(LoraModule.KEY_PREFIX + Q + ".lora_A.weight", 4, 6)
                 .tensor(LoraModule.KEY_PREFIX + Q + ".lora_B.weight", 6, 8)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         assertRejected(adapter, "'" + Q + "'", "lora_A [4, 6] and lora_B [6, 8] disagree on the rank (4 vs 8)");
     }
 
@@ -138,7 +138,7 @@ class LoraAdapterTest {
     void nonMatrixFactorsAreRefused() throws IOException {
         Path adapter = new TestAdapters(arena, 5).tensor(LoraModule.KEY_PREFIX + Q + ".lora_A.weight", 4, 6, 3, 3)
                 .tensor(LoraModule.KEY_PREFIX + Q + ".lora_B.weight", 6, 4, 1, 1)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         assertRejected(adapter, ".lora_A.weight'", "[4, 6, 3, 3]", "2-D");
     }
 
@@ -146,7 +146,7 @@ class LoraAdapterTest {
     void unknownLoraLikeKeysAreRefusedNotSkipped() throws IOException {
         Path adapter = new TestAdapters(arena, 5).linear(Q, 4, 6, 6)
                 .tensor(LoraModule.KEY_PREFIX + Q + ".lora_A.default.weight", 4, 6)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         assertRejected(adapter, "lora_A.default.weight'", "not a PEFT LoRA key");
     }
 
@@ -154,14 +154,14 @@ class LoraAdapterTest {
     void doraIsRefused() throws IOException {
         Path adapter = new TestAdapters(arena, 5).linear(Q, 4, 6, 6)
                 .tensor(LoraModule.KEY_PREFIX + Q + ".lora_magnitude_vector", 6)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         assertRejected(adapter, "DoRA");
     }
 
     @Test
     void noLoraTensorsAtAll() throws IOException {
         Path adapter = new TestAdapters(arena, 5).tensor("something.else", 2, 2)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         assertRejected(adapter, "no LoRA tensors");
     }
 
@@ -172,7 +172,7 @@ class LoraAdapterTest {
         assertRejected(empty, "no adapter_model.safetensors");
         Files.writeString(empty.resolve("adapter_model.bin"), "pickle");
         assertRejected(empty, "adapter_model.bin", "safe_serialization=True");
-        Path noConfig = new TestAdapters(arena, 5).linear(Q, 4, 6, 6).write(dir.resolve("c"), "{}", DType.F32);
+        Path noConfig = new TestAdapters(arena, 5).linear(Q, 4, 6, 6).write(dir.resolve("c"), "{}", FileDType.F32);
         Files.delete(noConfig.resolve(AdapterConfig.FILE_NAME));
         assertRejected(noConfig, AdapterConfig.FILE_NAME + ": no such file");
         assertRejected(noConfig.resolve(LoraAdapter.WEIGHTS_FILE), "is a file; pass the adapter directory");
@@ -181,7 +181,7 @@ class LoraAdapterTest {
     @Test
     void malformedWeightsFileIsNamed() throws IOException {
         Path adapter = new TestAdapters(arena, 5).linear(Q, 4, 6, 6)
-                .write(dir.resolve("a"), TestAdapters.config(4, 4), DType.F32);
+                .write(dir.resolve("a"), TestAdapters.config(4, 4), FileDType.F32);
         Path weights = adapter.resolve(LoraAdapter.WEIGHTS_FILE);
         byte[] bytes = Files.readAllBytes(weights);
         Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length - 3));
@@ -192,7 +192,7 @@ class LoraAdapterTest {
     void nonFiniteWeightsAreRefusedNamingTheTensor() throws IOException {
         TestAdapters t = new TestAdapters(arena, 6).linear(Q, 2, 3, 4);
         FloatSegments.set(t.tensors().get(LoraModule.KEY_PREFIX + Q + ".lora_B.weight").data(), 5, Float.NaN);
-        Path adapter = t.write(dir.resolve("a"), TestAdapters.config(2, 2), DType.F16);
+        Path adapter = t.write(dir.resolve("a"), TestAdapters.config(2, 2), FileDType.F16);
         try (LoraAdapter a = LoraAdapter.open(adapter)) {
             LoraModule q = a.module(Q).orElseThrow();
             a.loadA(q, arena);
@@ -211,7 +211,7 @@ class LoraAdapterTest {
     void infinityFromF16OverflowIsRefusedToo() throws IOException {
         TestAdapters t = new TestAdapters(arena, 6).linear(Q, 2, 3, 4);
         FloatSegments.set(t.tensors().get(LoraModule.KEY_PREFIX + Q + ".lora_A.weight").data(), 0, 1e6f);
-        Path adapter = t.write(dir.resolve("a"), TestAdapters.config(2, 2), DType.F16);
+        Path adapter = t.write(dir.resolve("a"), TestAdapters.config(2, 2), FileDType.F16);
         try (LoraAdapter a = LoraAdapter.open(adapter)) {
             InputException e = assertThrows(InputException.class, () -> a.loadA(a.module(Q).orElseThrow(), arena));
             assertTrue(e.getMessage().contains("Infinity at [0, 0]"), e.getMessage());
@@ -219,11 +219,11 @@ class LoraAdapterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
-    void writesAMergedAdapterThatReadsBackWithScalingOne(DType dtype) throws IOException {
+    @EnumSource(value = FileDType.class, names = {"F32", "F16", "BF16"})
+    void writesAMergedAdapterThatReadsBackWithScalingOne(FileDType dtype) throws IOException {
         TestAdapters source = new TestAdapters(arena, 7).linear(Q, 4, 5, 6).embedding("embed", 4, 9, 5);
         Path input = source.write(dir.resolve("in"), TestAdapters.config(4, 8, "\"use_rslora\": true",
-                "\"task_type\": \"CAUSAL_LM\"", "\"rank_pattern\": {}"), DType.F32);
+                "\"task_type\": \"CAUSAL_LM\"", "\"rank_pattern\": {}"), FileDType.F32);
         Path output = dir.resolve("out");
         try (LoraAdapter in = LoraAdapter.open(input);
              AtomicOutput out = AtomicOutput.begin(output, false)) {
@@ -260,12 +260,12 @@ class LoraAdapterTest {
     @Test
     void writerRefusesToFinishWithModulesMissing() throws IOException {
         AdapterConfig config = AdapterConfig.parse(TestAdapters.config(2, 2).getBytes(), "cfg");
-        List<LoraModule> modules = List.of(new LoraModule(Q, LoraModule.Kind.LINEAR, 2, 3, 4, 1, DType.F32),
-                new LoraModule(V, LoraModule.Kind.LINEAR, 2, 3, 4, 1, DType.F32));
+        List<LoraModule> modules = List.of(new LoraModule(Q, LoraModule.Kind.LINEAR, 2, 3, 4, 1, FileDType.F32),
+                new LoraModule(V, LoraModule.Kind.LINEAR, 2, 3, 4, 1, FileDType.F32));
         Path output = dir.resolve("out");
         assertThrows(IllegalStateException.class, () -> {
             try (AtomicOutput out = AtomicOutput.begin(output, false);
-                 LoraAdapterWriter writer = LoraAdapterWriter.create(out.directory(), config, modules, DType.F32)) {
+                 LoraAdapterWriter writer = LoraAdapterWriter.create(out.directory(), config, modules, FileDType.F32)) {
                 writer.write(Q, FloatSegments.allocate(arena, 6), FloatSegments.allocate(arena, 8));
                 writer.finish();
                 out.commit();
@@ -280,9 +280,9 @@ class LoraAdapterTest {
     @Test
     void weightsFileOfAMergedAdapterCarriesPeftMetadata() throws IOException {
         AdapterConfig config = AdapterConfig.parse(TestAdapters.config(2, 2).getBytes(), "cfg");
-        LoraModule q = new LoraModule(Q, LoraModule.Kind.LINEAR, 2, 3, 4, 1, DType.F32);
+        LoraModule q = new LoraModule(Q, LoraModule.Kind.LINEAR, 2, 3, 4, 1, FileDType.F32);
         Path out = Files.createDirectory(dir.resolve("direct"));
-        try (LoraAdapterWriter writer = LoraAdapterWriter.create(out, config, List.of(q), DType.F32)) {
+        try (LoraAdapterWriter writer = LoraAdapterWriter.create(out, config, List.of(q), FileDType.F32)) {
             writer.write(Q, FloatSegments.of(arena, 1, 2, 3, 4, 5, 6), FloatSegments.allocate(arena, 8));
             writer.finish();
         }

@@ -3,7 +3,7 @@ package amalgam.merge.adapter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package amalgam.merge.adapter;
 
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.io.DType;
-import amalgam.merge.io.FloatTensor;
-import amalgam.merge.io.Safetensors;
+import amalgam.engine.io.FileDType;
+import amalgam.engine.io.FloatTensor;
+import amalgam.engine.io.Safetensors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ public final class TestAdapters {
     }
 
     /** Writes adapter_model.safetensors (as {@code dtype}) and adapter_config.json into {@code dir}. */
-    public Path write(Path dir, String configJson, DType dtype) throws IOException {
+    public Path write(Path dir, String configJson, FileDType dtype) throws IOException {
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve(LoraAdapter.WEIGHTS_FILE), tensors, Map.of("format", "pt"), dtype);
         Files.writeString(dir.resolve(AdapterConfig.FILE_NAME), configJson);

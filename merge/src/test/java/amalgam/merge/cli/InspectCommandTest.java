@@ -7,8 +7,8 @@ import amalgam.kernels.FloatSegments;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.adapter.TestAdapters;
-import amalgam.merge.io.DType;
-import amalgam.merge.io.FloatTensor;
+import amalgam.engine.io.FileDType;
+import amalgam.engine.io.FloatTensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,7 +51,7 @@ class InspectCommandTest {
             FloatTensor b = t.tensors().get(LoraModule.KEY_PREFIX + "model.layers.0.q_proj.lora_B.weight");
             FloatSegments.copyFromArray(new float[] {1, 0, 0, 0, 1, 0}, 0, a.data(), 0, 6);
             FloatSegments.copyFromArray(new float[] {1, 0, 0, 1, 0, 0, 0, 0}, 0, b.data(), 0, 8);
-            adapter = t.write(dir.resolve("adapter"), TestAdapters.config(2, 6), DType.BF16);
+            adapter = t.write(dir.resolve("adapter"), TestAdapters.config(2, 6), FileDType.BF16);
             expectedDeltaNorm = 3 * Math.sqrt(2);  // scaling 6/2 = 3 times the norm of a rank-2 partial identity
         }
 
@@ -77,7 +77,7 @@ class InspectCommandTest {
         Path adapter;
         try (Arena arena = Arena.ofConfined()) {
             adapter = new TestAdapters(arena, 12).linear("m.q_proj", 4, 3, 3)
-                    .write(dir.resolve("adapter"), TestAdapters.config(8, 8), DType.F32);
+                    .write(dir.resolve("adapter"), TestAdapters.config(8, 8), FileDType.F32);
         }
         Run run = run("inspect", adapter.toString());
         assertEquals(2, run.exitCode());
@@ -104,7 +104,7 @@ class InspectCommandTest {
             TestAdapters t = new TestAdapters(arena, 13).linear("m.q_proj", 1, 2, 2);
             FloatSegments.set(t.tensors().get(LoraModule.KEY_PREFIX + "m.q_proj.lora_A.weight").data(), 1,
                     Float.POSITIVE_INFINITY);
-            adapter = t.write(dir.resolve("adapter"), TestAdapters.config(1, 1), DType.F32);
+            adapter = t.write(dir.resolve("adapter"), TestAdapters.config(1, 1), FileDType.F32);
         }
         Run refused = run("inspect", adapter.toString());
         assertEquals(2, refused.exitCode());

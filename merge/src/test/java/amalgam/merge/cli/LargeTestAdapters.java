@@ -5,8 +5,8 @@ import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.adapter.TestAdapters;
-import amalgam.merge.io.DType;
-import amalgam.merge.io.SafetensorsWriter;
+import amalgam.engine.io.FileDType;
+import amalgam.engine.io.SafetensorsWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,8 +49,8 @@ final class LargeTestAdapters {
         for (int layer = 0; layer < layers; layer++) {
             for (String module : List.of(q(layer), v(layer))) {
                 long out = module.endsWith("q_proj") ? Q_OUT : V_OUT;
-                specs.add(new SafetensorsWriter.Spec(key(module, "A"), new long[] {rank, IN}, DType.F32));
-                specs.add(new SafetensorsWriter.Spec(key(module, "B"), new long[] {out, rank}, DType.F32));
+                specs.add(new SafetensorsWriter.Spec(key(module, "A"), new long[] {rank, IN}, FileDType.F32));
+                specs.add(new SafetensorsWriter.Spec(key(module, "B"), new long[] {out, rank}, FileDType.F32));
             }
         }
         Files.createDirectories(dir);

@@ -15,7 +15,7 @@ import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.adapter.TestAdapters;
-import amalgam.merge.io.DType;
+import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -43,8 +43,8 @@ class MergeCommandFailureTest {
 
     @BeforeEach
     void writeAdapters() throws IOException {
-        first = adapter(dir.resolve("first"), 1, 2, 4, DType.F32);
-        second = adapter(dir.resolve("second"), 2, 2, 2, DType.F32);
+        first = adapter(dir.resolve("first"), 1, 2, 4, FileDType.F32);
+        second = adapter(dir.resolve("second"), 2, 2, 2, FileDType.F32);
         Files.createDirectories(dir.resolve("outputs"));
         out = dir.resolve("outputs/merged");
     }
@@ -75,7 +75,7 @@ class MergeCommandFailureTest {
 
     @Test
     void unreadableDirectory() throws IOException {
-        Path locked = adapter(dir.resolve("locked"), 3, 2, 2, DType.F32);
+        Path locked = adapter(dir.resolve("locked"), 3, 2, 2, FileDType.F32);
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
         try {
             Assumptions.assumeFalse(Files.isReadable(locked), "running as root: permissions do not apply");
@@ -92,7 +92,7 @@ class MergeCommandFailureTest {
         Path onlyQ;
         try (Arena arena = Arena.ofConfined()) {
             onlyQ = new TestAdapters(arena, 4).linear(Q, 2, 6, 5).embedding(MergeRuns.EMBED, 2, 7, 3)
-                    .write(dir.resolve("only-q"), TestAdapters.config(2, 2), DType.F32);
+                    .write(dir.resolve("only-q"), TestAdapters.config(2, 2), FileDType.F32);
         }
         merge(out, List.of(first, onlyQ), "--method", "linear").assertBadInput(onlyQ.toString(), "'" + V + "'");
         assertNoOutput(out);
@@ -103,7 +103,7 @@ class MergeCommandFailureTest {
         Path wide;
         try (Arena arena = Arena.ofConfined()) {
             wide = new TestAdapters(arena, 5).linear(Q, 2, 8, 5).linear(V, 2, 6, 4)
-                    .embedding(MergeRuns.EMBED, 2, 7, 3).write(dir.resolve("wide"), TestAdapters.config(2, 2), DType.F32);
+                    .embedding(MergeRuns.EMBED, 2, 7, 3).write(dir.resolve("wide"), TestAdapters.config(2, 2), FileDType.F32);
         }
         merge(out, List.of(first, wide), "--method", "linear")
                 .assertBadInput(wide.toString(), first.toString(), "'" + Q + "'");
@@ -112,7 +112,7 @@ class MergeCommandFailureTest {
 
     @Test
     void rankMismatchRefusedInFactorSpaceOnly() throws IOException {
-        Path rank3 = adapter(dir.resolve("rank3"), 6, 3, 3, DType.F32);
+        Path rank3 = adapter(dir.resolve("rank3"), 6, 3, 3, FileDType.F32);
         merge(out, List.of(first, rank3), "--method", "ties", "--space", "factors")
                 .assertBadInput(rank3.toString(), "rank 3", "--space factors");
         assertNoOutput(out);
@@ -145,7 +145,7 @@ class MergeCommandFailureTest {
             TestAdapters t = new TestAdapters(arena, 2).linear(Q, 2, 6, 5).linear(V, 2, 6, 4)
                     .embedding(MergeRuns.EMBED, 2, 7, 3);
             FloatSegments.set(t.tensors().get(LoraModule.KEY_PREFIX + module + ".lora_B.weight").data(), 0, Float.NaN);
-            return t.write(dir.resolve(name), TestAdapters.config(2, 2), DType.F32);
+            return t.write(dir.resolve(name), TestAdapters.config(2, 2), FileDType.F32);
         }
     }
 

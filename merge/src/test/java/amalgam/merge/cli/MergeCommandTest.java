@@ -32,7 +32,7 @@ import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.algorithms.MergeSettings;
 import amalgam.merge.algorithms.RandomizedSvd;
 import amalgam.merge.algorithms.SvdClamp;
-import amalgam.merge.io.DType;
+import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -73,8 +73,8 @@ class MergeCommandTest {
 
     @BeforeEach
     void writeAdapters() throws IOException {
-        first = adapter(dir.resolve("first"), 1, 2, 4, DType.F32);    // scaling 2
-        second = adapter(dir.resolve("second"), 2, 2, 2, DType.F32);  // scaling 1
+        first = adapter(dir.resolve("first"), 1, 2, 4, FileDType.F32);    // scaling 2
+        second = adapter(dir.resolve("second"), 2, 2, 2, FileDType.F32);  // scaling 1
     }
 
     @AfterEach
@@ -139,8 +139,8 @@ class MergeCommandTest {
     @Test
     void scalingIsFoldedExactlyOnce() throws IOException {
         // The same factors with lora_alpha = r and = 2r: the merged update must double, never quadruple.
-        Path plain = adapter(dir.resolve("alpha-r"), 5, 2, 2, DType.F32);
-        Path doubled = adapter(dir.resolve("alpha-2r"), 5, 2, 4, DType.F32);
+        Path plain = adapter(dir.resolve("alpha-r"), 5, 2, 2, FileDType.F32);
+        Path doubled = adapter(dir.resolve("alpha-2r"), 5, 2, 4, FileDType.F32);
         for (String method : List.of("linear", "cat", "ties")) {
             Map<String, LowRankUpdate> once = mergeOk(out(method + "-r"), List.of(plain), "--method", method);
             Map<String, LowRankUpdate> twice = mergeOk(out(method + "-2r"), List.of(doubled), "--method", method);
@@ -159,7 +159,7 @@ class MergeCommandTest {
         try (Arena setup = Arena.ofConfined()) {
             rslora = new TestAdapters(setup, 11).linear(Q, 4, 6, 5).linear(V, 4, 6, 4).embedding(EMBED, 4, 7, 3)
                     .write(dir.resolve("rslora"), TestAdapters.config(4, 4, "\"use_rslora\": true",
-                            "\"alpha_pattern\": {\"v_proj\": 8}"), DType.F32);
+                            "\"alpha_pattern\": {\"v_proj\": 8}"), FileDType.F32);
         }
         Map<String, LowRankUpdate> merged = mergeOk(out("rslora-cat"), List.of(rslora), "--method", "cat");
         // alpha/sqrt(r): 4/2 everywhere but v_proj, whose alpha_pattern gives 8/2.
@@ -262,7 +262,7 @@ class MergeCommandTest {
 
     @Test
     void svdDefaultsToTheLargestInputRank() throws IOException {
-        Path wider = adapter(dir.resolve("rank3"), 3, 3, 3, DType.F32);
+        Path wider = adapter(dir.resolve("rank3"), 3, 3, 3, FileDType.F32);
         Map<String, LowRankUpdate> merged = mergeOk(out("svd"), List.of(first, wider), "--method", "svd");
         assertMatchesAlgorithm(merged, new Path[] {first, wider},
                 (in, stream) -> DeltaSpaceMerge.svd(in, new double[] {1, 1}, 3, arena), 3, 1e-5);
@@ -331,7 +331,7 @@ class MergeCommandTest {
     @Test
     void halfPrecisionOutputsAreRoundedResults() throws IOException {
         Map<String, LowRankUpdate> exact = mergeOk(out("f32"), List.of(first, second), "--method", "cat");
-        for (DType dtype : List.of(DType.BF16, DType.F16)) {
+        for (FileDType dtype : List.of(FileDType.BF16, FileDType.F16)) {
             Path out = out(dtype.name());
             Map<String, LowRankUpdate> rounded = mergeOk(out, List.of(first, second), "--method", "cat",
                     "--dtype", dtype.name().toLowerCase());
@@ -341,7 +341,7 @@ class MergeCommandTest {
                     assertEquals(dtype, written.tensorB(m).dtype());
                 }
             }
-            double tolerance = dtype == DType.BF16 ? 2e-2 : 2e-3;
+            double tolerance = dtype == FileDType.BF16 ? 2e-2 : 2e-3;
             for (String module : MODULES) {
                 assertDeltaEquals(delta(exact.get(module)), delta(rounded.get(module)), tolerance, dtype + module);
             }
@@ -350,17 +350,17 @@ class MergeCommandTest {
 
     @Test
     void outputTypeDefaultsToTheInputsType() throws IOException {
-        Path a = adapter(dir.resolve("bf-a"), 7, 2, 2, DType.BF16);
-        Path b = adapter(dir.resolve("bf-b"), 8, 2, 2, DType.BF16);
+        Path a = adapter(dir.resolve("bf-a"), 7, 2, 2, FileDType.BF16);
+        Path b = adapter(dir.resolve("bf-b"), 8, 2, 2, FileDType.BF16);
         Path out = out("bf16-default");
         mergeOk(out, List.of(a, b), "--method", "linear");
         try (LoraAdapter written = LoraAdapter.open(out)) {
-            assertEquals(DType.BF16, written.tensorA(written.modules().getFirst()).dtype());
+            assertEquals(FileDType.BF16, written.tensorA(written.modules().getFirst()).dtype());
         }
         Path mixedOut = out("mixed-default");
         mergeOk(mixedOut, List.of(a, first), "--method", "linear");
         try (LoraAdapter written = LoraAdapter.open(mixedOut)) {
-            assertEquals(DType.F32, written.tensorA(written.modules().getFirst()).dtype());
+            assertEquals(FileDType.F32, written.tensorA(written.modules().getFirst()).dtype());
         }
     }
 

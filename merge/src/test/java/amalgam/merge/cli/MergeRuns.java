@@ -9,7 +9,7 @@ import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.adapter.TestAdapters;
 import amalgam.merge.algorithms.DenseMatrix;
 import amalgam.merge.algorithms.LowRankUpdate;
-import amalgam.merge.io.DType;
+import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,7 +71,7 @@ final class MergeRuns {
     }
 
     /** An adapter with q_proj (5×6), v_proj (4×6) and an embedding (3×7) of rank r, Gaussian factors. */
-    static Path adapter(Path dir, long seed, int r, double alpha, DType dtype) throws IOException {
+    static Path adapter(Path dir, long seed, int r, double alpha, FileDType dtype) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             return new TestAdapters(arena, seed).linear(Q, r, 6, 5).linear(V, r, 6, 4).embedding(EMBED, r, 7, 3)
                     .write(dir, TestAdapters.config(r, alpha), dtype);

@@ -90,7 +90,7 @@ class TrainCoefficientsCommandTest {
             for (int i = 1; i <= 2; i++) {
                 try (Arena arena = Arena.ofConfined()) {
                     new TestAdapters(arena, i).linear("blocks.0.attn.qkv", 4, 64, 192).linear("blocks.1.attn.proj", 4, 64, 64)
-                            .write(dir.resolve("a" + i), TestAdapters.config(4, 8), amalgam.merge.io.DType.F32);
+                            .write(dir.resolve("a" + i), TestAdapters.config(4, 8), amalgam.engine.io.FileDType.F32);
                 }
             }
             writeIdx(dir.resolve("images"), new int[] {20, 28, 28}, 7);

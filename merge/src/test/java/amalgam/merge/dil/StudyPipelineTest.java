@@ -1,7 +1,7 @@
 package amalgam.merge.dil;
 
 import amalgam.engine.data.FashionMnist;
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,7 +2,7 @@ package amalgam.merge.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adapter.AdapterConfig;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;

@@ -3,7 +3,7 @@ package amalgam.merge.fuzz;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

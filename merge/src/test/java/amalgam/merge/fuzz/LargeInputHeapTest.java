@@ -3,9 +3,9 @@ package amalgam.merge.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adapter.AdapterConfig;
-import amalgam.merge.io.SafetensorsFile;
+import amalgam.engine.io.SafetensorsFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

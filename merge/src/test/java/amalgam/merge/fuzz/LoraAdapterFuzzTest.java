@@ -2,7 +2,7 @@ package amalgam.merge.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;

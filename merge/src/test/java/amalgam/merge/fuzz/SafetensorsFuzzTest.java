@@ -3,9 +3,9 @@ package amalgam.merge.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amalgam.merge.InputException;
-import amalgam.merge.io.SafetensorsFile;
-import amalgam.merge.io.TensorInfo;
+import amalgam.engine.InputException;
+import amalgam.engine.io.SafetensorsFile;
+import amalgam.engine.io.TensorInfo;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;

@@ -1,11 +1,11 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
-import static amalgam.merge.io.SafetensorsRoundTripTest.entry;
+import static amalgam.engine.io.SafetensorsRoundTripTest.entry;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

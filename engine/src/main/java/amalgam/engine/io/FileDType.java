@@ -1,4 +1,4 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -8,7 +8,7 @@ import java.util.Optional;
  * The safetensors element types Amalgam reads. LoRA factors are floating point; integer and 8-bit float
  * types are refused by name rather than guessed at.
  */
-public enum DType {
+public enum FileDType {
     F64(8),
     F32(4),
     F16(2),
@@ -16,7 +16,7 @@ public enum DType {
 
     private final int byteSize;
 
-    DType(int byteSize) {
+    FileDType(int byteSize) {
         this.byteSize = byteSize;
     }
 
@@ -30,12 +30,12 @@ public enum DType {
     }
 
     /** The type whose safetensors spelling is {@code name} (exact, upper case as the format writes it). */
-    public static Optional<DType> fromSafetensorsName(String name) {
+    public static Optional<FileDType> fromSafetensorsName(String name) {
         return Arrays.stream(values()).filter(d -> d.name().equals(name)).findFirst();
     }
 
     /** Parses a user's {@code --dtype} value: f32, f16, bf16 in any case. */
-    public static Optional<DType> fromOption(String value) {
-        return fromSafetensorsName(value.toUpperCase(Locale.ROOT)).filter(DType::writable);
+    public static Optional<FileDType> fromOption(String value) {
+        return fromSafetensorsName(value.toUpperCase(Locale.ROOT)).filter(FileDType::writable);
     }
 }

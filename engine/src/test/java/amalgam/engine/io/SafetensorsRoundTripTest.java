@@ -1,4 +1,4 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,8 +31,8 @@ class SafetensorsRoundTripTest {
     private static final long[][] SHAPES = {{}, {0}, {1}, {7}, {3, 5}, {33, 2}, {2, 0, 3}, {257}};
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
-    void writesAndReadsBackBitExactly(DType dtype) throws IOException {
+    @EnumSource(value = FileDType.class, names = {"F32", "F16", "BF16"})
+    void writesAndReadsBackBitExactly(FileDType dtype) throws IOException {
         Random random = new Random(7);
         try (Arena arena = Arena.ofConfined()) {
             Map<String, FloatTensor> tensors = new LinkedHashMap<>();
@@ -77,7 +77,7 @@ class SafetensorsRoundTripTest {
         };
     }
 
-    private static float rounded(DType dtype, float x) {
+    private static float rounded(FileDType dtype, float x) {
         return switch (dtype) {
             case F32 -> x;
             case F16 -> HalfFloats.f16ToFloat(HalfFloats.floatToF16(x));
@@ -100,7 +100,7 @@ class SafetensorsRoundTripTest {
             tensors.put("a", new FloatTensor(new long[] {1}, FloatSegments.of(arena, 4)));
             tensors.put("c", new FloatTensor(new long[] {2}, FloatSegments.of(arena, 5, 6)));
             Path file = dir.resolve("layout.safetensors");
-            Safetensors.write(file, tensors, Map.of(), DType.F32);
+            Safetensors.write(file, tensors, Map.of(), FileDType.F32);
 
             byte[] bytes = Files.readAllBytes(file);
             long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
@@ -130,8 +130,8 @@ class SafetensorsRoundTripTest {
             MemorySegment x = FloatSegments.of(arena, 1.5f, -2.25f);
             MemorySegment y = FloatSegments.of(arena, 3, 4, 5);
             List<SafetensorsWriter.Spec> specs = List.of(
-                    new SafetensorsWriter.Spec("x", new long[] {2}, DType.BF16),
-                    new SafetensorsWriter.Spec("y", new long[] {3, 1}, DType.F16));
+                    new SafetensorsWriter.Spec("x", new long[] {2}, FileDType.BF16),
+                    new SafetensorsWriter.Spec("y", new long[] {3, 1}, FileDType.F16));
             try (SafetensorsWriter w = SafetensorsWriter.create(inOrder, specs, Map.of("k", "v"))) {
                 w.write("x", x);
                 w.write("y", y);
@@ -187,7 +187,7 @@ class SafetensorsRoundTripTest {
         try (Arena arena = Arena.ofConfined()) {
             Path file = dir.resolve("into.safetensors");
             Safetensors.write(file, Map.of("v", new FloatTensor(new long[] {2}, FloatSegments.of(arena, 7, 8))),
-                    Map.of(), DType.F32);
+                    Map.of(), FileDType.F32);
             try (SafetensorsFile read = Safetensors.open(file)) {
                 MemorySegment target = FloatSegments.allocate(arena, 5);
                 read.readInto(read.tensor("v").orElseThrow(), target, 3);

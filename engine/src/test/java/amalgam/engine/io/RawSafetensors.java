@@ -1,4 +1,4 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

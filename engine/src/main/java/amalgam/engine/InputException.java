@@ -1,4 +1,4 @@
-package amalgam.merge;
+package amalgam.engine;
 
 /**
  * Bad input from the user: a malformed or inconsistent file, a missing path, an option that cannot work.

@@ -1,6 +1,6 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
 import amalgam.kernels.FloatSegments;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,7 +33,7 @@ import java.util.Set;
 public final class SafetensorsWriter implements AutoCloseable {
 
     /** A tensor to be written: its name, shape and the type it is stored as. */
-    public record Spec(String name, long[] shape, DType dtype) {
+    public record Spec(String name, long[] shape, FileDType dtype) {
         public Spec {
             shape = shape.clone();
             if (!dtype.writable()) throw new IllegalArgumentException("cannot write " + dtype + ": " + name);
@@ -150,7 +150,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
     }
 
-    private static void encode(DType dtype, MemorySegment values, long first, int n, MemorySegment out) {
+    private static void encode(FileDType dtype, MemorySegment values, long first, int n, MemorySegment out) {
         switch (dtype) {
             case F32 -> MemorySegment.copy(values, FloatSegments.FLOAT, first * 4, out, F32_LE, 0, n);
             case F16 -> {

@@ -1,4 +1,4 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
 /**
  * Conversions between fp32 and the two 16-bit float formats safetensors files carry. F16 uses the JDK's

@@ -1,8 +1,8 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
-import static amalgam.merge.InputException.quote;
+import static amalgam.engine.InputException.quote;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -91,7 +91,7 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> me
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw new InputException(where, "header entry must be an object");
         }
-        DType dtype = null;
+        FileDType dtype = null;
         long[] shape = null;
         long[] offsets = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -128,10 +128,10 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> me
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private static DType dtype(JsonParser parser, String where) throws IOException {
+    private static FileDType dtype(JsonParser parser, String where) throws IOException {
         if (parser.currentToken() != JsonToken.VALUE_STRING) throw new InputException(where, "dtype must be a string");
         String name = parser.getText();
-        return DType.fromSafetensorsName(name).orElseThrow(() -> new InputException(where,
+        return FileDType.fromSafetensorsName(name).orElseThrow(() -> new InputException(where,
                 "unsupported dtype " + quote(name) + " (supported: F32, F16, BF16, F64)"));
     }
 
@@ -162,7 +162,7 @@ public record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> me
         return Arrays.copyOf(values, count);
     }
 
-    private static long byteSize(long[] shape, DType dtype, String where) {
+    private static long byteSize(long[] shape, FileDType dtype, String where) {
         try {
             long count = 1;
             for (long d : shape) count = Math.multiplyExact(count, d);

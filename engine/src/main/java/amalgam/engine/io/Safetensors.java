@@ -1,4 +1,4 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ public final class Safetensors {
     }
 
     /** Writes every tensor of {@code tensors} as {@code dtype}, in name order, with {@code metadata}. */
-    public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata, DType dtype)
+    public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata, FileDType dtype)
             throws IOException {
         List<SafetensorsWriter.Spec> specs = new ArrayList<>();
         tensors.forEach((name, t) -> specs.add(new SafetensorsWriter.Spec(name, t.shape(), dtype)));

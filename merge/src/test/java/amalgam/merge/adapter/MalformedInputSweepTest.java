@@ -1,11 +1,15 @@
-package amalgam.merge.io;
+package amalgam.merge.adapter;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.InputException;
-import amalgam.merge.adapter.AdapterConfig;
+import amalgam.engine.InputException;
+import amalgam.engine.io.FileDType;
+import amalgam.engine.io.FloatTensor;
+import amalgam.engine.io.Safetensors;
+import amalgam.engine.io.SafetensorsFile;
+import amalgam.engine.io.TensorInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
@@ -83,7 +87,7 @@ class MalformedInputSweepTest {
             tensors.put("b", new FloatTensor(new long[] {3}, FloatSegments.of(arena, 7, 8, 9)));
             tensors.put("c", new FloatTensor(new long[] {1, 1, 2}, FloatSegments.of(arena, -1, 0.5f)));
             Path file = dir.resolve("valid.safetensors");
-            Safetensors.write(file, tensors, Map.of("format", "pt"), DType.BF16);
+            Safetensors.write(file, tensors, Map.of("format", "pt"), FileDType.BF16);
             return Files.readAllBytes(file);
         }
     }
@@ -121,8 +125,8 @@ class MalformedInputSweepTest {
         String header = new String(valid, 8, headerLength, StandardCharsets.UTF_8);
         byte[] newHeader = replaceNumber(header, random).getBytes(StandardCharsets.UTF_8);
         byte[] data = Arrays.copyOfRange(valid, 8 + headerLength, valid.length);
-        return RawSafetensors.concat(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(newHeader.length).array(), newHeader, data);
+        return ByteBuffer.allocate(8 + newHeader.length + data.length).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(newHeader.length).put(newHeader).put(data).array();
     }
 
     /** The text with one of its integers replaced by an awkward value. */

@@ -1,6 +1,6 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,6 +1,6 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
-import amalgam.merge.InputException;
+import amalgam.engine.InputException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;

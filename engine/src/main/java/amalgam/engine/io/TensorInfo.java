@@ -1,4 +1,4 @@
-package amalgam.merge.io;
+package amalgam.engine.io;
 
 import java.util.Arrays;
 
@@ -6,7 +6,7 @@ import java.util.Arrays;
  * One tensor's entry in a safetensors header: its element type, shape and byte range. Offsets are relative to
  * the start of the data section, as the format stores them.
  */
-public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
+public record TensorInfo(String name, FileDType dtype, long[] shape, long begin, long end) {
 
     public TensorInfo {
         shape = shape.clone();
