@@ -354,6 +354,7 @@ public final class Tensor {
     public Tensor tanh() { return Pointwise.tanh(this); }
     public Tensor sigmoid() { return Pointwise.sigmoid(this); }
     public Tensor relu() { return Pointwise.relu(this); }
+    public Tensor silu() { return Pointwise.silu(this); }
     /** GELU with the exact erf (PyTorch's default). */
     public Tensor gelu() { return Pointwise.gelu(this); }
     /** GELU's tanh approximation (PyTorch's {@code approximate="tanh"}). */

@@ -5,7 +5,7 @@ import amalgam.engine.Tensor;
 import amalgam.kernels.BinaryOp;
 import amalgam.kernels.UnaryOp;
 
-/** Elementwise functions of one tensor: exp, log, sqrt, square, tanh, sigmoid, relu, gelu. */
+/** Elementwise functions of one tensor: exp, log, sqrt, square, tanh, sigmoid, relu, silu, gelu. */
 public final class Pointwise {
 
     private Pointwise() {}
@@ -36,6 +36,11 @@ public final class Pointwise {
 
     public static Tensor relu(Tensor x) {
         return new Relu().forward(x);
+    }
+
+    /** x·σ(x), the SiLU (swish) of Llama's MLP; composed, so its gradient is that of mul and sigmoid. */
+    public static Tensor silu(Tensor x) {
+        return x.mul(x.sigmoid());
     }
 
     public static Tensor gelu(Tensor x) {

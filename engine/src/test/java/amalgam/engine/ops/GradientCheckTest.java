@@ -194,4 +194,20 @@ class GradientCheckTest {
             return h.add(h.square()).add(h.exp()).sub(h.mT());
         }, x, w);
     }
+
+    @Test
+    void decoderOps() {
+        Tensor x = variable(random, 2, 3, 8), weight = variable(random, 8);
+        check("silu", in -> in[0].silu(), x);
+        check("rms norm", in -> RmsNorm.rmsNorm(in[0], in[1], 1e-6), x, weight);
+        Tensor heads = variable(random, 1, 2, 3, 4);
+        Tensor cos = Tensor.rand(DType.F64, random, -1, 1, 3, 4), sin = Tensor.rand(DType.F64, random, -1, 1, 3, 4);
+        check("rope", in -> Rope.rotate(in[0], cos, sin), heads);
+        Tensor q = variable(random, 1, 4, 3, 2), k = variable(random, 1, 2, 5, 2), v = variable(random, 1, 2, 5, 2);
+        check("grouped causal attention with cached keys",
+                in -> Attention.scaledDotProduct(in[0], in[1], in[2], 0.7, true), q, k, v);
+        Tensor kFull = variable(random, 1, 1, 3, 2), vFull = variable(random, 1, 1, 3, 2);
+        check("multi-query attention, no mask",
+                in -> Attention.scaledDotProduct(in[0], in[1], in[2], 0.7, false), q, kFull, vFull);
+    }
 }
