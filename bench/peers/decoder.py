@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""PyTorch peer of DecoderBench: prefill and greedy decode of a SmolLM2-135M-shaped Llama, random weights.
+
+Run (venv with torch 2.13.0+cpu, transformers 5.17.0, peft 0.21.0; see bench/peers/README.md):
+    .venv-peers/bin/python bench/peers/decoder.py --threads 2 [--prompt 128] [--decode 32] [--json]
+
+Measures what DecoderBench measures, with the same shapes: the forward of a 128-token prompt into an empty
+KV cache (prefill, ms), and single-token steps with the cache (decode, tokens/s), at batch 1, fp32, without
+and with a rank-16 LoRA on q/k/v/o applied unmerged through PEFT. The best of --repeats runs is reported for
+each, after --warmup runs.
+"""
+import argparse
+import json
+import time
+
+import torch
+from transformers import LlamaConfig, LlamaForCausalLM
+
+# The shape DecoderBench uses: SmolLM2-135M's config.json.
+SMOLLM2_135M = dict(vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
+                    num_attention_heads=9, num_key_value_heads=3, head_dim=64, max_position_embeddings=8192,
+                    rms_norm_eps=1e-5, rope_theta=100000.0, tie_word_embeddings=True, hidden_act="silu")
+
+
+def build(adapter):
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(**SMOLLM2_135M)).eval()
+    if adapter:
+        from peft import LoraConfig, get_peft_model
+        model = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
+                                                 init_lora_weights=False)).eval()
+    return model
+
+
+def best_seconds(fn, warmup, repeats):
+    for _ in range(warmup):
+        fn()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure(adapter, prompt_tokens, decode_tokens, warmup, repeats):
+    model = build(adapter)
+    ids = torch.randint(0, SMOLLM2_135M["vocab_size"], (1, prompt_tokens), generator=torch.Generator().manual_seed(1))
+
+    @torch.inference_mode()
+    def prefill():
+        return model(input_ids=ids, use_cache=True)
+
+    @torch.inference_mode()
+    def decode():
+        out = model(input_ids=ids, use_cache=True)
+        cache, token = out.past_key_values, out.logits[:, -1:].argmax(-1)
+        start = time.perf_counter()
+        for _ in range(decode_tokens):
+            out = model(input_ids=token, past_key_values=cache, use_cache=True)
+            cache, token = out.past_key_values, out.logits[:, -1:].argmax(-1)
+        return time.perf_counter() - start
+
+    prefill_s = best_seconds(prefill, warmup, repeats)
+    for _ in range(warmup):
+        decode()
+    decode_s = min(decode() for _ in range(repeats))
+    return {"adapter": adapter, "prefill_ms": prefill_s * 1e3, "decode_tokens_per_s": decode_tokens / decode_s}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--prompt", type=int, default=128, help="prompt tokens for prefill (default 128)")
+    p.add_argument("--decode", type=int, default=32, help="tokens decoded per timed run (default 32)")
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    rows = [measure(a, args.prompt, args.decode, args.warmup, args.repeats) for a in (False, True)]
+    result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads, "prompt": args.prompt,
+              "decode": args.decode, "rows": rows}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"PyTorch {torch.__version__}, {args.threads} threads, SmolLM2-135M shape, fp32, batch 1")
+        for r in rows:
+            print(f"  {'LoRA r16 qkvo' if r['adapter'] else 'base':14s} prefill {args.prompt}: {r['prefill_ms']:8.1f} ms"
+                  f"   decode: {r['decode_tokens_per_s']:7.1f} tokens/s")
+
+
+if __name__ == "__main__":
+    main()
