@@ -175,21 +175,31 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /**
-     * Writing over an input would destroy it while it is still being read (it is memory-mapped), and --force
-     * on a directory holding an input would delete that input after the merge.
+     * Writing over an input would destroy it while it is still being read (it is memory-mapped), --force on a
+     * directory holding an input would delete that input after the merge, and an output inside an input (its
+     * weights file, or a folder of it) would replace part of that input.
      */
     private void requireOutputIsNoInput() throws IOException {
         Path target = canonical(out);
         for (Path input : adapterDirectories) {
-            if (canonical(input).startsWith(target)) {
+            Path source = canonical(input);
+            if (source.startsWith(target)) {
                 throw new InputException(out.toString(), "is (or contains) the input adapter " + input
+                        + "; write the merge to another directory");
+            }
+            if (target.startsWith(source)) {
+                throw new InputException(out.toString(), "lies inside the input adapter " + input
                         + "; write the merge to another directory");
             }
         }
     }
 
+    /** The real path, or for a path that does not exist yet its nearest existing ancestor's real path + the rest. */
     private static Path canonical(Path path) throws IOException {
-        return Files.exists(path) ? path.toRealPath() : path.toAbsolutePath().normalize();
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        return existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
     }
 
     private void printSummary(MergePlan plan, List<LoraModule> outputs, FileDType dtype, double seconds) {

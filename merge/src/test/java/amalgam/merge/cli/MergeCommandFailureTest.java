@@ -6,6 +6,7 @@ import static amalgam.merge.cli.MergeRuns.adapter;
 import static amalgam.merge.cli.MergeRuns.assertNoLeftovers;
 import static amalgam.merge.cli.MergeRuns.assertNoOutput;
 import static amalgam.merge.cli.MergeRuns.merge;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -197,6 +198,19 @@ class MergeCommandFailureTest {
             assertEquals(2, untouched.config().r());
         }
         merge(dir, List.of(first, second), "--method", "linear", "--force").assertBadInput("input adapter");
+    }
+
+    @Test
+    void outputInsideAnInputIsRefusedAndTheInputKept() throws IOException {
+        Path weights = second.resolve(LoraAdapter.WEIGHTS_FILE);
+        byte[] before = Files.readAllBytes(weights);
+        merge(weights, List.of(first, second), "--method", "linear", "--force")
+                .assertBadInput(weights.toString(), "inside the input adapter");
+        merge(second.resolve("sub/merged"), List.of(first, second), "--method", "linear")
+                .assertBadInput("inside the input adapter");
+        assertTrue(Files.isRegularFile(weights));
+        assertArrayEquals(before, Files.readAllBytes(weights));
+        assertFalse(Files.exists(second.resolve("sub")));
     }
 
     // ---- options ------------------------------------------------------------------------------------------
