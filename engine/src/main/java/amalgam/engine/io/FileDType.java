@@ -24,6 +24,17 @@ public enum FileDType {
         return byteSize;
     }
 
+    /** The largest finite magnitude this type holds; larger fp32 values would be written as infinities. */
+    public double maxFinite() {
+        return switch (this) {
+            case F64 -> Double.MAX_VALUE;
+            case F32 -> Float.MAX_VALUE;
+            case F16 -> 65504;
+            // bf16 keeps fp32's exponent; the largest value that does not round to infinity is 0x7f7f.
+            case BF16 -> Float.intBitsToFloat(0x7f7f0000);
+        };
+    }
+
     /** Whether {@link SafetensorsWriter} can produce this type (F64 is read-only: we compute in fp32). */
     public boolean writable() {
         return this != F64;

@@ -148,7 +148,10 @@ public final class MergeCommand implements Callable<Integer> {
                 progress.module(i, name);
                 // Shared, not confined: the merge's elementwise sweeps read these segments from worker threads.
                 try (Arena arena = Arena.ofShared()) {
-                    LowRankUpdate merged = merger.merge(inputs.load(name, arena), outputs.get(i).rank(), i, arena);
+                    List<LowRankUpdate> updates = inputs.load(name, arena);
+                    MergedRange.requireFiniteScales(name, updates, merger.weights(), adapterDirectories);
+                    LowRankUpdate merged = merger.merge(updates, outputs.get(i).rank(), i, arena);
+                    MergedRange.requireFits(name, merged, dtype, allowNonFinite);
                     writer.write(name, merged.a().data(), merged.b().data());
                 }
             }

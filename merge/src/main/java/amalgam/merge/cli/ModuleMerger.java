@@ -48,6 +48,11 @@ final class ModuleMerger {
         return plan.svdClamp() == null ? merged : SvdClamp.apply(merged, plan.svdClamp());
     }
 
+    /** The user's weight of each adapter, in input order. */
+    double[] weights() {
+        return plan.weights();
+    }
+
     /** A linear sum is low-rank already: the exact factored SVD replaces the dense one. */
     private boolean isLinear() {
         return plan.method() == MergeMethod.LINEAR || plan.method() == MergeMethod.SVD;

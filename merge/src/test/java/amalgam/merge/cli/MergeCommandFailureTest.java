@@ -213,6 +213,25 @@ class MergeCommandFailureTest {
         assertFalse(Files.exists(second.resolve("sub")));
     }
 
+    @Test
+    void scalingsBeyondFp32AreRefusedNotZeroed() throws IOException {
+        Path huge = adapter(dir.resolve("huge"), 3, 2, 1e300, FileDType.F32);
+        merge(out, List.of(first, huge), "--method", "svd").assertBadInput(huge.toString(), "beyond fp32's range");
+        assertNoOutput(out);
+        merge(out, List.of(first, second), "--method", "svd", "--weights", "1e300,1e300")
+                .assertBadInput(first.toString(), "--weights");
+        assertNoOutput(out);
+    }
+
+    @Test
+    void mergedFactorsBeyondTheOutputDtypeAreRefused() throws IOException {
+        Path big = adapter(dir.resolve("big"), 4, 2, 2e6, FileDType.F32);
+        merge(out, List.of(big, big), "--method", "cat", "--dtype", "f16")
+                .assertBadInput("beyond f16's range", "--dtype bf16 or f32");
+        assertNoOutput(out);
+        assertEquals(0, merge(out, List.of(big, big), "--method", "cat", "--dtype", "bf16").exitCode());
+    }
+
     // ---- options ------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
