@@ -4,7 +4,9 @@ import static amalgam.engine.InputException.quote;
 
 import amalgam.engine.InputException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -36,50 +38,78 @@ final class ModulePatterns<V> {
     private static final Pattern LITERAL_KEY = Pattern.compile("\\w+(\\\\\\.\\w+)*");
 
     /**
-     * One key of the map: {@code literal} is the module-name suffix a plain key stands for (null when the key needs
-     * {@code regex}, compiled once).
+     * Character reads one regex match may make: a real key matches a module name in a few hundred, while a key
+     * that backtracks catastrophically ({@code ((a+)+)+b}) would run for hours.
      */
-    record Entry<V>(String key, String literal, Pattern regex, V value) {
+    static final long MATCH_BUDGET = 1_000_000;
+
+    /**
+     * One key of the map: {@code literal} is the module-name suffix a plain key stands for (null when the key needs
+     * {@code regex}, compiled once); {@code order} is its place in the config.
+     */
+    record Entry<V>(String key, String literal, Pattern regex, V value, int order, String where) {
 
         /** PEFT's rule: the key matches a whole trailing run of dot-separated segments of the module name. */
         boolean matches(String module) {
-            if (regex != null) return regex.matcher(module).matches();
-            int prefix = module.length() - literal.length();
-            return module.endsWith(literal) && (prefix == 0 || module.charAt(prefix - 1) == '.');
+            if (regex == null) {
+                int prefix = module.length() - literal.length();
+                return module.endsWith(literal) && (prefix == 0 || module.charAt(prefix - 1) == '.');
+            }
+            try {
+                return regex.matcher(new BudgetedChars(module, MATCH_BUDGET)).matches();
+            } catch (BudgetedChars.Exhausted | StackOverflowError e) {
+                throw new InputException(where, "key " + quote(key) + " needs unbounded work to match module "
+                        + quote(module) + " (a regular expression that backtracks); list module names instead");
+            }
         }
     }
 
-    private final List<Entry<V>> entries = new ArrayList<>();
-    private int regexKeys;
+    /** Plain keys by the name suffix they stand for, first in config order; a module looks up its own suffixes. */
+    private final Map<String, Entry<V>> literals = new HashMap<>();
+    private final List<Entry<V>> regexes = new ArrayList<>();
+    private int size;
 
     /** Adds {@code key} (in config order); {@code where} names the config field in errors. */
     void add(String key, V value, String where) {
+        int order = size++;
         if (LITERAL_KEY.matcher(key).matches()) {
-            entries.add(new Entry<>(key, key.replace("\\.", "."), null, value));
+            String literal = key.replace("\\.", ".");
+            literals.putIfAbsent(literal, new Entry<>(key, literal, null, value, order, where));
             return;
         }
-        if (++regexKeys > MAX_REGEX_KEYS) {
+        if (regexes.size() >= MAX_REGEX_KEYS) {
             throw new InputException(where, "more than " + MAX_REGEX_KEYS + " regular-expression keys; list module "
                     + "names instead");
         }
         try {
-            entries.add(new Entry<>(key, null, Pattern.compile("(.*\\.)?(" + key + ")$"), value));
+            regexes.add(new Entry<>(key, null, Pattern.compile("(.*\\.)?(" + key + ")$"), value, order, where));
         } catch (PatternSyntaxException e) {
             throw new InputException(where, "key " + quote(key) + " is not a valid regular expression: "
                     + e.getDescription());
         }
     }
 
-    /** The first entry whose key matches {@code module}, as PEFT chooses it. */
+    /**
+     * The first entry in config order whose key matches {@code module}, as PEFT chooses it. Plain keys are found by
+     * the module's trailing segment runs (one map look-up each), so the work grows with the name, not the map.
+     */
     Optional<Entry<V>> lookup(String module) {
-        for (Entry<V> entry : entries) {
+        Entry<V> best = null;
+        int dot = module.length();
+        do {
+            dot = module.lastIndexOf('.', dot - 1);
+            Entry<V> e = literals.get(module.substring(dot + 1));
+            if (e != null && (best == null || e.order() < best.order())) best = e;
+        } while (dot >= 0);
+        for (Entry<V> entry : regexes) {
+            if (best != null && entry.order() > best.order()) break;
             if (entry.matches(module)) return Optional.of(entry);
         }
-        return Optional.empty();
+        return Optional.ofNullable(best);
     }
 
     boolean isEmpty() {
-        return entries.isEmpty();
+        return size == 0;
     }
 
     /**

@@ -42,6 +42,7 @@ public final class AmalgamCommand implements Runnable {
         FailureReporter reporter = new FailureReporter();
         commandLine.setExecutionExceptionHandler(reporter);
         commandLine.setParameterExceptionHandler(reporter);
+        commandLine.setExecutionStrategy(FailureReporter.reportingErrors(new CommandLine.RunLast()));
         return commandLine;
     }
 }

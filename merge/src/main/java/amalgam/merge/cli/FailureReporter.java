@@ -15,11 +15,40 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler,
     static final int BAD_INPUT = 2;
     static final int FAILURE = 1;
 
+    /**
+     * The JVM's resource errors, as an exception this reporter sees: picocli hands only {@link Exception}s to
+     * handlers, so a StackOverflowError or OutOfMemoryError would otherwise end the run with a raw stack trace.
+     */
+    static final class ResourceExhausted extends RuntimeException {
+        ResourceExhausted(VirtualMachineError cause) {
+            super(cause instanceof OutOfMemoryError
+                    ? "out of memory (" + cause.getMessage() + "); give the JVM more with AMALGAM_JAVA_OPTS=-Xmx…, "
+                            + "or fewer threads or smaller inputs"
+                    : "the computation nested too deeply (StackOverflowError): a pathological input, such as a "
+                            + "regular expression that backtracks without bound", cause);
+        }
+    }
+
+    /** {@code strategy} with StackOverflowError and OutOfMemoryError turned into {@link ResourceExhausted}. */
+    static CommandLine.IExecutionStrategy reportingErrors(CommandLine.IExecutionStrategy strategy) {
+        return parseResult -> {
+            try {
+                return strategy.execute(parseResult);
+            } catch (CommandLine.ExecutionException e) {
+                throw e;
+            } catch (StackOverflowError | OutOfMemoryError e) {
+                CommandLine leaf = parseResult.asCommandLineList().getLast();
+                return new FailureReporter().handleExecutionException(new ResourceExhausted(e), leaf, parseResult);
+            }
+        };
+    }
+
     @Override
     public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult) {
         boolean userError = exception instanceof InputException;
         String message = exception.getMessage() == null ? "" : exception.getMessage();
-        String line = userError ? message : exception.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+        String line = userError || exception instanceof ResourceExhausted ? message
+                : exception.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
         commandLine.getErr().println("amalgam: error: " + line.replace('\n', ' '));
         if (debugRequested(parseResult)) {
             exception.printStackTrace(commandLine.getErr());

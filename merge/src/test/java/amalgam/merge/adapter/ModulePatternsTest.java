@@ -46,4 +46,30 @@ class ModulePatternsTest {
         assertEquals("cfg: rank_pattern: more than " + ModulePatterns.MAX_REGEX_KEYS
                 + " regular-expression keys; list module names instead", e.getMessage());
     }
+
+    @Test
+    void catastrophicBacktrackingAndDeepRecursionEndInOneLineNamingTheKey() {
+        ModulePatterns<Integer> backtracking = new ModulePatterns<>();
+        backtracking.add("((a+)+)+b", 1, "adapter_config.json: rank_pattern");
+        InputException slow = assertThrows(InputException.class,
+                () -> backtracking.lookup("model." + "a".repeat(40) + "c"));
+        assertEquals(true, slow.getMessage().startsWith("adapter_config.json: rank_pattern: key '((a+)+)+b'"),
+                slow.getMessage());
+        ModulePatterns<Integer> recursive = new ModulePatterns<>();
+        recursive.add("(x|y)*", 1, "adapter_config.json: rank_pattern");
+        InputException deep = assertThrows(InputException.class, () -> recursive.lookup("xy".repeat(200_000)));
+        assertEquals(true, deep.getMessage().contains("'(x|y)*'"), deep.getMessage());
+    }
+
+    @Test
+    void manyPlainKeysAreLookedUpBySuffixNotScanned() {
+        ModulePatterns<Integer> patterns = new ModulePatterns<>();
+        for (int i = 0; i < 250_000; i++) patterns.add("layers\\." + i + "\\.q_proj", i, "test");
+        patterns.add("q_proj", -1, "test");
+        // 20,000 modules against 250,001 keys: a scan would make five billion comparisons.
+        for (int m = 0; m < 20_000; m++) {
+            assertEquals(m, patterns.lookup("model.layers." + m + ".q_proj").orElseThrow().value());
+        }
+        assertEquals(-1, patterns.lookup("model.layers.x.q_proj").orElseThrow().value());
+    }
 }
