@@ -40,9 +40,18 @@ public final class ComputeOptions {
         this.backend = defaultBackend;
     }
 
+    /** Generous for oversubscription experiments, far below what would exhaust the process's threads. */
+    static int maxThreads() {
+        return Math.max(64, 8 * WorkerPool.availableCores());
+    }
+
     /** A worker pool of {@code --threads} threads; the caller closes it. */
     public WorkerPool pool() {
         if (threads < 1) throw new InputException("--threads", "must be at least 1, got " + threads);
+        if (threads > maxThreads()) {
+            throw new InputException("--threads", threads + " threads on " + WorkerPool.availableCores()
+                    + " cores; at most " + maxThreads() + " (more only contend for the same cores)");
+        }
         return WorkerPool.of(threads);
     }
 

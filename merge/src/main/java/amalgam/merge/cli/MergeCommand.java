@@ -121,7 +121,14 @@ public final class MergeCommand implements Callable<Integer> {
                     inputs.requireEqualRanks("--space factors merges the A and B stacks entry by entry and needs "
                             + "equal ranks (the default delta space merges any ranks)");
                 }
-                List<LoraModule> outputs = outputModules(plan, inputs);
+                List<String> capped = new ArrayList<>();
+                List<LoraModule> outputs = outputModules(plan, inputs, capped);
+                if (!capped.isEmpty()) {
+                    err.println("amalgam: warning: the output rank is capped at min(out, in), the most an update of "
+                            + "that shape has, for " + capped.size() + " module" + (capped.size() == 1 ? "" : "s")
+                            + ": " + String.join(", ", capped.subList(0, Math.min(3, capped.size())))
+                            + (capped.size() > 3 ? ", …" : ""));
+                }
                 String warning = inputs.baseModelWarning();
                 if (warning != null) err.println("amalgam: warning: " + warning);
                 FileDType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(FileDType.F32);
@@ -161,12 +168,19 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /** The merged modules, shaped as the first adapter's with the merged rank and scaling 1. */
-    private static List<LoraModule> outputModules(MergePlan plan, MergeInputs inputs) {
+    private static List<LoraModule> outputModules(MergePlan plan, MergeInputs inputs, List<String> capped) {
         List<LoraModule> outputs = new ArrayList<>();
         for (String name : inputs.moduleNames()) {
             List<LoraModule> modules = inputs.module(name);
             List<Integer> ranks = modules.stream().map(LoraModule::rank).toList();
             int rank = plan.outputRank(ranks);
+            LoraModule first = modules.getFirst();
+            int fullRank = (int) Math.min(first.outFeatures(), first.inFeatures());
+            if (plan.truncatesBySvd() && rank > fullRank) {
+                // A rank beyond min(out, in) would only pad the factors with zeros (and allocate for them).
+                capped.add(InputException.quote(name) + " (" + first.outFeatures() + "×" + first.inFeatures() + ")");
+                rank = fullRank;
+            }
             int slices = ranks.stream().mapToInt(Integer::intValue).sum();
             if (plan.method() == MergeMethod.LEGO && rank > slices) {
                 throw new InputException("--clusters", rank + " clusters, but module " + InputException.quote(name)

@@ -118,6 +118,11 @@ record MergePlan(MergeMethod method, Space space, double[] weights, MergeSetting
         };
     }
 
+    /** Whether the output comes from a truncated SVD of the merged update (where a rank beyond min(out, in) adds nothing). */
+    boolean truncatesBySvd() {
+        return method != MergeMethod.CAT && method != MergeMethod.LEGO && space != Space.FACTORS;
+    }
+
     /** One line for the summary: the method and the settings that shaped the result. */
     String describe() {
         List<String> parts = new ArrayList<>();

@@ -232,6 +232,18 @@ class MergeCommandFailureTest {
         assertEquals(0, merge(out, List.of(big, big), "--method", "cat", "--dtype", "bf16").exitCode());
     }
 
+    @Test
+    void rankBeyondTheModuleShapeIsCappedWithAWarning() throws IOException {
+        MergeRuns.Run run = mergeBoth("--method", "ties", "--density", "0.5", "--rank", "1000000000");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("amalgam: warning: the output rank is capped at min(out, in)"), run.err());
+        try (LoraAdapter merged = LoraAdapter.open(out)) {
+            for (LoraModule m : merged.modules()) {
+                assertEquals(Math.min(m.outFeatures(), m.inFeatures()), m.rank(), m.name());
+            }
+        }
+    }
+
     // ---- options ------------------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
@@ -245,6 +257,7 @@ class MergeCommandFailureTest {
             "--method ties --density -0.1                 | --density | -0.1",
             "--method linear --density 0.5                | --density | does not apply to linear",
             "--method svd --rank 0                        | --rank    | at least 1",
+            "--method svd --threads 100000                | --threads | at most",
             "--method lego --clusters 0                   | --clusters | at least 1",
             "--method lego --clusters 5                   | --clusters | only 4 rank slices",
             "--method svd --svd-clamp 0                   | --svd-clamp | (0, 1]",
