@@ -44,10 +44,18 @@ public record IdxFile(int[] dims, byte[] data) {
                 dims[i] = in.readInt();
                 if (dims[i] < 0) throw new IOException(source + ": negative dimension " + dims[i]);
                 count *= dims[i];
+                if (count > Integer.MAX_VALUE - 8) {
+                    throw new IOException(source + ": dimensions " + Arrays.toString(Arrays.copyOf(dims, i + 1))
+                            + " make more elements than an IDX file here may hold (2^31 - 9)");
+                }
             }
-            if (count > Integer.MAX_VALUE - 8) throw new IOException(source + ": " + count + " elements is too many");
-            byte[] data = new byte[(int) count];
-            in.readFully(data);
+            // readNBytes grows its buffer with the data that arrives, so a header that claims gigabytes over a
+            // short file costs what the file holds, not what it claims.
+            byte[] data = in.readNBytes((int) count);
+            if (data.length < count) {
+                throw new IOException(source + ": truncated IDX file: the header claims " + count + " elements, the "
+                        + "file holds " + data.length);
+            }
             return new IdxFile(dims, data);
         } catch (EOFException e) {
             throw new IOException(source + ": truncated IDX file", e);

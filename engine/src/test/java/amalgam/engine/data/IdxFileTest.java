@@ -68,4 +68,18 @@ class IdxFileTest {
         assertArrayEquals(new float[] {6 / 255f, 7 / 255f, 8 / 255f, 9 / 255f, 10 / 255f, 200 / 255f}, second);
         assertArrayEquals(new int[] {9, 7}, d.labels(new int[] {1, 0}));
     }
+
+    @Test
+    void aHeaderClaimingGigabytesOverATinyFileAllocatesWhatTheFileHolds(@TempDir Path dir) throws IOException {
+        Path lying = dir.resolve("lying-labels.idx");
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16).putInt(0x00000801).putInt(Integer.MAX_VALUE - 9)
+                .putInt(0x01020304).putInt(0x05060708);
+        Files.write(lying, header.array());
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(lying));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("holds 8"), e.getMessage());
+        assertTrue(allocated < 64L << 20, allocated + " bytes allocated for an 8-byte body");
+    }
 }
