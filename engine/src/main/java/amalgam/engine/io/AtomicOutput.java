@@ -20,7 +20,8 @@ import java.security.SecureRandom;
  *
  * <p>An existing output is refused unless {@code force} is given; then it is renamed aside, the new one renamed
  * in, and only then the old one deleted — if the second rename fails, the old output is put back. A crash of the
- * JVM itself can leave a hidden {@code .NAME.tmp-*} directory next to the output, never a damaged output.
+ * JVM itself can leave a hidden {@code .NAME.tmp-*} directory next to the output, never a damaged output; the next
+ * run that writes the same output deletes it once the process that made it is gone.
  *
  * <pre>{@code
  * try (AtomicOutput out = AtomicOutput.begin(target, force)) {
@@ -55,13 +56,63 @@ public final class AtomicOutput implements AutoCloseable {
         if (!Files.isDirectory(parent)) {
             throw new InputException(target.toString(), "parent directory " + parent + " does not exist");
         }
+        String prefix = siblingPrefix(absolute, ".tmp-");
+        removeDeadStagings(parent, prefix);
         Path staging;
         try {
-            staging = createStaging(parent, "." + absolute.getFileName() + ".tmp-");
+            staging = createStaging(parent, prefix);
+            Files.writeString(staging.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
         } catch (java.nio.file.AccessDeniedException e) {
             throw new InputException(target.toString(), "permission denied creating the output next to it", e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new InputException(target.toString(), "cannot create the output next to it: "
+                    + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
         }
         return new AtomicOutput(absolute, force, staging);
+    }
+
+    /**
+     * Marks a staging directory as ours and names the process writing it, so that a later run can tell a staging
+     * left by a killed run (its process gone) from one that another run is still writing. Removed at commit.
+     */
+    static final String OWNER_FILE = ".amalgam-staging-owner";
+    /** File names are at most 255 bytes; the hidden sibling adds a dot, a suffix and 13 random characters. */
+    private static final int MAX_NAME_BYTES_IN_SIBLING = 200;
+
+    /**
+     * "." + the target's name + {@code suffix}, the name shortened (to a prefix and a hash of the whole) when the
+     * sibling's name would pass the file system's 255-byte limit.
+     */
+    static String siblingPrefix(Path absolute, String suffix) {
+        String name = absolute.getFileName().toString();
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES_IN_SIBLING) {
+            String head = name.substring(0, Math.min(name.length(), 60));
+            while (head.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 180) {
+                head = head.substring(0, head.length() - 1);
+            }
+            name = head + "~" + Integer.toUnsignedString(name.hashCode(), 36);
+        }
+        return "." + name + suffix;
+    }
+
+    /** Deletes stagings of this target that a run killed mid-write left behind: only ours, only if dead. */
+    private static void removeDeadStagings(Path parent, String prefix) {
+        try (var siblings = Files.newDirectoryStream(parent, p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path sibling : siblings) {
+                Path owner = sibling.resolve(OWNER_FILE);
+                if (!Files.isDirectory(sibling, LinkOption.NOFOLLOW_LINKS) || !Files.isRegularFile(owner)) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(Files.readString(owner).trim());
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                deleteRecursively(sibling);
+            }
+        } catch (IOException e) {
+            // Cleaning up after an earlier crash is a courtesy; it must never stop this run.
+        }
     }
 
     /**
@@ -99,6 +150,7 @@ public final class AtomicOutput implements AutoCloseable {
     public void commit() throws IOException {
         if (committed) throw new IllegalStateException("already committed: " + target);
         refuseExisting(target, target, force);
+        Files.deleteIfExists(staging.resolve(OWNER_FILE));
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -113,7 +165,7 @@ public final class AtomicOutput implements AutoCloseable {
     }
 
     private void replace() throws IOException {
-        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+        Path old = Files.createTempDirectory(target.getParent(), siblingPrefix(target, ".old-"));
         Path aside = old.resolve("previous");
         try {
             Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);

@@ -149,4 +149,37 @@ class AtomicOutputTest {
             assertThrows(IllegalStateException.class, out::commit);
         }
     }
+
+    @Test
+    void aTargetNameNearTheFileSystemLimitStillGetsItsHiddenSibling() throws IOException {
+        Path target = dir.resolve("m".repeat(250));
+        try (AtomicOutput out = AtomicOutput.begin(target, false)) {
+            Files.writeString(out.directory().resolve("f"), "x");
+            out.commit();
+        }
+        assertEquals("x", Files.readString(target.resolve("f")));
+        try (AtomicOutput out = AtomicOutput.begin(target, true)) {
+            out.commit();
+        }
+        assertEquals(List.of(target.getFileName().toString()), entries());
+    }
+
+    @Test
+    void stagingsOfDeadRunsAreRemovedOthersKept() throws IOException, InterruptedException {
+        Path target = dir.resolve("merged");
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        Path dead = Files.createDirectory(dir.resolve(".merged.tmp-dead"));
+        Files.writeString(dead.resolve(AtomicOutput.OWNER_FILE), Long.toString(finished.pid()));
+        Files.writeString(dead.resolve("adapter_model.safetensors"), "half written");
+        Path alive = Files.createDirectory(dir.resolve(".merged.tmp-alive"));
+        Files.writeString(alive.resolve(AtomicOutput.OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        Path notOurs = Files.createDirectory(dir.resolve(".merged.tmp-someone-elses"));
+        try (AtomicOutput out = AtomicOutput.begin(target, false)) {
+            out.commit();
+        }
+        assertFalse(Files.exists(dead), "the dead run's staging is removed");
+        assertTrue(Files.exists(alive) && Files.exists(notOurs), "a live run's and a foreign directory stay");
+        assertFalse(Files.exists(target.resolve(AtomicOutput.OWNER_FILE)), "the owner mark is not part of the output");
+    }
 }
