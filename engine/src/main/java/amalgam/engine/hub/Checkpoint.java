@@ -5,6 +5,7 @@ import static amalgam.engine.InputException.quote;
 import amalgam.engine.DType;
 import amalgam.engine.InputException;
 import amalgam.engine.Tensor;
+import amalgam.engine.io.MissingPath;
 import amalgam.engine.io.SafetensorsFile;
 import amalgam.engine.io.TensorInfo;
 import amalgam.kernels.FloatSegments;
@@ -52,7 +53,8 @@ public final class Checkpoint implements AutoCloseable {
     public static Checkpoint open(Path directory) {
         if (!Files.isDirectory(directory)) {
             throw new InputException(directory.toString(), Files.exists(directory)
-                    ? "is not a directory (expected a model directory with config.json)" : "no such directory");
+                    ? "is not a directory (expected a model directory with config.json)"
+                    : MissingPath.describe(directory, "model directory"));
         }
         JsonConfig config = JsonConfig.read(directory.resolve(CONFIG));
         List<SafetensorsFile> files = new ArrayList<>();

@@ -4,6 +4,7 @@ import static amalgam.engine.InputException.quote;
 
 import amalgam.kernels.FloatSegments;
 import amalgam.engine.InputException;
+import amalgam.engine.io.MissingPath;
 import amalgam.engine.io.SafetensorsFile;
 import amalgam.engine.io.TensorInfo;
 import java.lang.foreign.Arena;
@@ -66,7 +67,9 @@ public final class LoraAdapter implements AutoCloseable {
 
     private static Path requireAdapterDirectory(Path directory) {
         String where = directory.toString();
-        if (!Files.exists(directory)) throw new InputException(where, "no such adapter directory");
+        if (!Files.exists(directory)) {
+            throw new InputException(where, MissingPath.describe(directory, "adapter directory"));
+        }
         if (!Files.isDirectory(directory)) {
             throw new InputException(where, "is a file; pass the adapter directory that holds " + WEIGHTS_FILE
                     + " and " + AdapterConfig.FILE_NAME);

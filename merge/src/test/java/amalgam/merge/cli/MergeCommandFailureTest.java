@@ -64,6 +64,17 @@ class MergeCommandFailureTest {
     }
 
     @Test
+    void symbolicLinkLoopsAndDanglingLinksAreCalledWhatTheyAre() throws IOException {
+        Path loop = dir.resolve("loop");
+        Files.createSymbolicLink(loop, loop);
+        merge(out, List.of(first, loop), "--method", "linear").assertBadInput(loop.toString(), "symbolic link loop");
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("gone"));
+        merge(out, List.of(first, dangling), "--method", "linear")
+                .assertBadInput(dangling.toString(), "symbolic link to", "which does not exist");
+        assertNoOutput(out);
+    }
+
+    @Test
     void unreadableWeightsFile() throws IOException {
         // A directory where the weights file should be: unreadable as a file even for root.
         Path broken = dir.resolve("broken");
