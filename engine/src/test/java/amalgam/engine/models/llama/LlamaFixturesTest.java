@@ -27,7 +27,7 @@ import java.util.Set;
 class LlamaFixturesTest {
 
     @ParameterizedTest
-    @CsvSource({"llama-f32, 1e-4", "qwen2-bf16, 2e-3"})
+    @CsvSource({"llama-f32, 1e-4", "qwen2-bf16, 2e-3", "mistral-f32-sharded, 1e-4", "llama-bf16-tf4config, 2e-3"})
     void matchesTransformers(String fixture, double tolerance) throws IOException {
         Path dir = TestFixtures.path("hf", fixture);
         double worst = 0;
@@ -55,7 +55,7 @@ class LlamaFixturesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"llama-f32", "qwen2-bf16"})
+    @CsvSource({"llama-f32", "qwen2-bf16", "mistral-f32-sharded", "llama-bf16-tf4config"})
     void cachedDecodingEqualsFullRecompute(String fixture) throws IOException {
         Path dir = TestFixtures.path("hf", fixture);
         LlamaForCausalLM model = (LlamaForCausalLM) Architectures.load(dir);
