@@ -20,6 +20,7 @@ public final class Generation {
                         + Arrays.toString(Arrays.stream(prompts).mapToInt(r -> r.length).toArray()));
             }
         }
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be ≥ 0, got " + maxNewTokens);
         List<Integer> eos = model.eosTokenIds();
         int[][] out = new int[batch][maxNewTokens];
         int[] produced = new int[batch];
@@ -36,9 +37,12 @@ public final class Generation {
                 int[][] nextInput = new int[batch][1];
                 boolean all = true;
                 for (int b = 0; b < batch; b++) {
+                    if (done[b]) { // a finished row keeps feeding its last token; its output is ignored
+                        nextInput[b][0] = out[b][produced[b] - 1];
+                        continue;
+                    }
                     int token = sampler.choose(rows[b]);
                     nextInput[b][0] = token;
-                    if (done[b]) continue;
                     out[b][produced[b]++] = token;
                     done[b] = eos.contains(token);
                     all &= done[b];

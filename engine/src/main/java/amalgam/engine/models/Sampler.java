@@ -36,6 +36,7 @@ public interface Sampler {
             double[] p = new double[n];
             double total = 0;
             for (int i = 0; i < n; i++) total += p[i] = Math.exp((logits[i] - max) / temperature);
+            if (topP == 1) return draw(p, total, random);
             Integer[] order = new Integer[n];
             for (int i = 0; i < n; i++) order[i] = i;
             Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
@@ -49,5 +50,14 @@ public interface Sampler {
             }
             return order[kept - 1];
         };
+    }
+
+    private static int draw(double[] p, double total, Random random) {
+        double u = random.nextDouble() * total;
+        for (int i = 0; i < p.length; i++) {
+            u -= p[i];
+            if (u < 0) return i;
+        }
+        return p.length - 1;
     }
 }

@@ -75,7 +75,7 @@ class ArchitecturesTest {
     }
 
     @Test
-    void refusesMissingAndMisshapenTensors() throws IOException {
+    void refusesMissingTensors() throws IOException {
         assertRefused(c -> c.put("num_hidden_layers", 3), "tensor 'model.layers.2.", "not found");
     }
 
@@ -91,7 +91,7 @@ class ArchitecturesTest {
     }
 
     @Test
-    void refusesUnsupportedActivationAndRope() throws IOException {
+    void refusesUnsupportedActivation() throws IOException {
         assertRefused(c -> c.put("hidden_act", "gelu"), "config.json: 'hidden_act'", "gelu");
     }
 

@@ -79,7 +79,7 @@ public final class HfFixture {
             }
             for (Map.Entry<String, TensorInfo[]> e : factors.entrySet()) {
                 String module = e.getKey();
-                int rank = pattern(config, "rank_pattern", module, r);
+                int rank = (int) pattern(config, "rank_pattern", module, r);
                 double moduleAlpha = pattern(config, "alpha_pattern", module, alpha);
                 double scaling = rs ? moduleAlpha / Math.sqrt(rank) : moduleAlpha / rank;
                 model.attachLora(module, name, read(file, e.getValue()[0]), read(file, e.getValue()[1]), scaling);
@@ -89,14 +89,13 @@ public final class HfFixture {
         return modules;
     }
 
-    private static <T extends Number> T pattern(JsonConfig config, String key, String module, T fallback) {
+    /** The value of the first key of a PEFT pattern map that matches the module path, else the fallback. */
+    private static double pattern(JsonConfig config, String key, String module, double fallback) {
         JsonNode patterns = config.node().get(key);
         if (patterns == null) return fallback;
         for (Map.Entry<String, JsonNode> p : patterns.properties()) {
             if (Pattern.compile("(.*\\.)?(" + p.getKey() + ")$").matcher(module).matches()) {
-                @SuppressWarnings("unchecked")
-                T value = (T) (fallback instanceof Integer ? (Number) p.getValue().intValue() : p.getValue().doubleValue());
-                return value;
+                return p.getValue().doubleValue();
             }
         }
         return fallback;

@@ -8,15 +8,19 @@ import amalgam.engine.Engine;
 import amalgam.engine.NoGrad;
 import amalgam.engine.Tensor;
 import amalgam.engine.TestFixtures;
+import amalgam.engine.hub.Checkpoint;
 import amalgam.engine.models.Architectures;
 import amalgam.engine.models.CausalLanguageModel;
 import amalgam.engine.models.HfFixture;
 import amalgam.engine.models.Sampler;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -52,6 +56,24 @@ class LlamaFixturesTest {
             assertArrayEquals(c.generatedIds(), generated[0], fixture + " " + c.name() + ": greedy generation");
         }
         System.out.printf("%s: worst case %.3g%n", fixture, worst);
+    }
+
+    @Test
+    void batchedGenerationMatchesEachRowAndStopsAtEos() throws IOException {
+        Path dir = TestFixtures.path("hf", "llama-f32");
+        HfFixture.Case base = HfFixture.cases(dir).getFirst();
+        int[] forward = base.inputIds(), reversed = new int[forward.length];
+        for (int i = 0; i < forward.length; i++) reversed[i] = forward[forward.length - 1 - i];
+        int stop = base.generatedIds()[2];
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            LlamaConfig config = LlamaConfig.from(checkpoint.config(), Variant.LLAMA).withEosTokenIds(List.of(stop));
+            LlamaForCausalLM model = new LlamaForCausalLM("LlamaForCausalLM", config, checkpoint);
+            int[][] both = model.generate(new int[][] {forward, reversed}, 6, Sampler.greedy());
+            assertArrayEquals(Arrays.copyOf(base.generatedIds(), 3), both[0], "stops after the eos token, keeping it");
+            assertArrayEquals(model.generate(new int[][] {reversed}, 6, Sampler.greedy())[0], both[1]);
+            int[][] sampled = model.generate(new int[][] {forward}, 6, Sampler.sampling(0.8, 0.9, 42));
+            assertArrayEquals(sampled[0], model.generate(new int[][] {forward}, 6, Sampler.sampling(0.8, 0.9, 42))[0]);
+        }
     }
 
     @ParameterizedTest
