@@ -5,6 +5,7 @@ import amalgam.engine.Engine;
 import amalgam.engine.NoGrad;
 import amalgam.engine.Step;
 import amalgam.engine.Tensor;
+import amalgam.engine.nn.Lora;
 import amalgam.engine.nn.LoraLinear;
 import amalgam.engine.nn.MultiLoraLinear;
 import amalgam.kernels.Backends;
@@ -73,9 +74,9 @@ public class LoraForwardBench {
                 if (mode.equals("merged")) lora.merge();
             }
             case "multi" -> {
-                List<MultiLoraLinear.Adapter> adapters = new ArrayList<>();
+                List<Lora> adapters = new ArrayList<>();
                 for (int i = 0; i < ADAPTERS; i++) {
-                    adapters.add(new MultiLoraLinear.Adapter(randn(random, RANK, DIM), randn(random, DIM, RANK), 2.0));
+                    adapters.add(new Lora(randn(random, RANK, DIM), randn(random, DIM, RANK), 2.0));
                 }
                 multi = new MultiLoraLinear(w0, bias, adapters);
                 rowsPerAdapter = split(tokens);

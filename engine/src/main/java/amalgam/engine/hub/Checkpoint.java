@@ -30,7 +30,7 @@ import java.util.Set;
  * memory-mapped; {@link #load} converts one tensor at a time to fp32 (F32, F16 and BF16 files alike), checking
  * its shape against what the model's config implies.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements TensorSource, AutoCloseable {
 
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
@@ -126,6 +126,7 @@ public final class Checkpoint implements AutoCloseable {
         return fileByTensor.keySet();
     }
 
+    @Override
     public boolean has(String name) {
         return fileByTensor.containsKey(name);
     }
@@ -139,6 +140,7 @@ public final class Checkpoint implements AutoCloseable {
      * Tensor {@code name} as a new fp32 tensor outside any step (a parameter's lifetime); its shape must be
      * {@code expectedShape}, which the caller derives from config.json.
      */
+    @Override
     public Tensor load(String name, int... expectedShape) {
         SafetensorsFile file = fileByTensor.get(name);
         if (file == null) {
@@ -154,11 +156,6 @@ public final class Checkpoint implements AutoCloseable {
         MemorySegment data = FloatSegments.allocate(Arena.ofAuto(), info.elementCount());
         file.readInto(info, data, 0);
         return Tensor.wrap(DType.F32, data, expectedShape);
-    }
-
-    /** {@link #load} when the checkpoint has the tensor (optional biases, untied heads). */
-    public Optional<Tensor> loadIfPresent(String name, int... expectedShape) {
-        return has(name) ? Optional.of(load(name, expectedShape)) : Optional.empty();
     }
 
     @Override

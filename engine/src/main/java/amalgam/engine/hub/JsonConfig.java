@@ -110,6 +110,16 @@ public final class JsonConfig {
         return out;
     }
 
+    /** A list of integers; a single integer is taken as a list of one (eos_token_id is written both ways). */
+    public List<Integer> integers(String key) {
+        if (!has(key)) return List.of();
+        JsonNode v = node.get(key);
+        if (!v.isArray()) return List.of(integerValue(key, v));
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode item : v) out.add(integerValue(key, item));
+        return out;
+    }
+
     public double[] numbers(String key) {
         JsonNode v = required(key);
         if (!v.isArray()) throw error(key, "must be a list of numbers, found " + describe(v));

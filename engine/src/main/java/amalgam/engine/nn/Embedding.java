@@ -6,13 +6,22 @@ import amalgam.engine.ops.Joins;
 
 import java.util.Random;
 
-/** A lookup table of vectors (vocabulary × dim), initialised N(0, 1) as PyTorch does. */
+/** A lookup table of vectors (vocabulary × dim), initialised N(0, 1) as PyTorch does, or pretrained. */
 public final class Embedding extends Module {
 
     private final Tensor weight;
 
     public Embedding(int vocabulary, int dim, DType dtype, Random random) {
         this.weight = parameter("weight", Tensor.randn(dtype, random, vocabulary, dim));
+    }
+
+    private Embedding(Tensor weight) {
+        this.weight = frozen("weight", weight);
+    }
+
+    /** A pretrained table [vocabulary, dim]: it becomes a frozen parameter without a copy. */
+    public static Embedding frozen(Tensor weight) {
+        return new Embedding(weight);
     }
 
     public Tensor weight() {

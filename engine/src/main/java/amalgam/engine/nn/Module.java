@@ -1,5 +1,6 @@
 package amalgam.engine.nn;
 
+import amalgam.engine.InputException;
 import amalgam.engine.Tensor;
 
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A building block of a model, as in PyTorch's {@code nn.Module}: it owns named parameters and child
@@ -44,9 +46,55 @@ public abstract class Module {
         parameters.put(name, value);
     }
 
+    protected final void removeParameter(String name) {
+        if (parameters.remove(name) == null) throw new IllegalArgumentException("no parameter " + name);
+    }
+
     protected final <M extends Module> M child(String name, M module) {
         if (children.putIfAbsent(name, module) != null) throw new IllegalArgumentException("duplicate child " + name);
         return module;
+    }
+
+    /**
+     * The submodule at a dotted path ("model.layers.0.self_attn.q_proj"), as in PyTorch's
+     * {@code get_submodule}; a child's own name may contain dots ("blocks.0").
+     */
+    public final Optional<Module> module(String path) {
+        if (path.isEmpty()) return Optional.of(this);
+        for (Map.Entry<String, Module> child : children.entrySet()) {
+            String name = child.getKey();
+            if (path.equals(name)) return Optional.of(child.getValue());
+            if (path.startsWith(name + ".")) {
+                Optional<Module> found = child.getValue().module(path.substring(name.length() + 1));
+                if (found.isPresent()) return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The {@link Linear} at a dotted path; the error names the path when there is none. */
+    public final Linear linear(String path) {
+        Module m = module(path).orElseThrow(() -> new InputException("module " + InputException.quote(path),
+                "not found in " + getClass().getSimpleName()));
+        if (!(m instanceof Linear linear)) {
+            throw new InputException("module " + InputException.quote(path), "is a " + m.getClass().getSimpleName()
+                    + ", not a linear layer: LoRA adapters attach to linear layers");
+        }
+        return linear;
+    }
+
+    /**
+     * Attaches LoRA factors A [r, in] and B [out, r] with scaling s, as adapter {@code adapterName}, to the
+     * linear layer at {@code modulePath}; the error names the module when it is missing or the shapes do not fit.
+     */
+    public final void attachLora(String modulePath, String adapterName, Tensor a, Tensor b, double scaling) {
+        Linear target = linear(modulePath);
+        try {
+            target.attachLora(adapterName, a, b, scaling);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new InputException("module " + InputException.quote(modulePath) + ", adapter "
+                    + InputException.quote(adapterName), e.getMessage(), e);
+        }
     }
 
     /** Every parameter of this module and its children, by dotted path ("blocks.0.attn.qkv.weight"). */

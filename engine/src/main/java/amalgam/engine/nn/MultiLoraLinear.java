@@ -7,25 +7,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One frozen base layer serving several LoRA adapters in one batch: the batch's rows are grouped by
- * adapter (group g is the next {@code rowsPerAdapter[g]} rows), the base product is one GEMM over all rows,
- * and each group adds its own thin low-rank product s_g·(x_g·A_gᵀ)·B_gᵀ. No adapter's B·A is materialised.
+ * One frozen base layer serving several LoRA adapters in one batch: the batch's rows are grouped by adapter
+ * (group g is the next {@code rowsPerAdapter[g]} rows), the base product is one GEMM over all rows, and each
+ * group adds its own {@link Lora#update}, the same thin product a {@link Linear} adds for its attached adapters.
  */
 public final class MultiLoraLinear {
 
-    /** One adapter's factors (A [r, in], B [out, r]) and scaling. */
-    public record Adapter(Tensor a, Tensor b, double scaling) {}
-
     private final Tensor weight, bias;
-    private final List<Adapter> adapters;
+    private final List<Lora> adapters;
 
-    public MultiLoraLinear(Tensor baseWeight, Tensor baseBias, List<Adapter> adapters) {
-        for (Adapter ad : adapters) {
-            if (ad.a().dim(1) != baseWeight.dim(1) || ad.b().dim(0) != baseWeight.dim(0) || ad.b().dim(1) != ad.a().dim(0)) {
-                throw new IllegalArgumentException("adapter factors " + Arrays.toString(ad.a().shape()) + " and "
-                        + Arrays.toString(ad.b().shape()) + " do not fit base weight " + Arrays.toString(baseWeight.shape()));
-            }
-        }
+    public MultiLoraLinear(Tensor baseWeight, Tensor baseBias, List<Lora> adapters) {
+        for (Lora lora : adapters) lora.checkFits(baseWeight);
         this.weight = baseWeight;
         this.bias = baseBias;
         this.adapters = List.copyOf(adapters);
@@ -40,9 +32,7 @@ public final class MultiLoraLinear {
         Tensor[] updates = new Tensor[adapters.size()];
         int start = 0;
         for (int g = 0; g < updates.length; g++) {
-            Adapter ad = adapters.get(g);
-            Tensor rows = x.slice(0, start, start + rowsPerAdapter[g]);
-            updates[g] = rows.matmul(ad.a().mT()).mul(ad.scaling()).matmul(ad.b().mT());
+            updates[g] = adapters.get(g).update(x.slice(0, start, start + rowsPerAdapter[g]));
             start += rowsPerAdapter[g];
         }
         Tensor y = x.matmul(weight.mT()).add(Joins.concat(0, updates));
