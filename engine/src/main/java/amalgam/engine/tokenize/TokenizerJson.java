@@ -45,14 +45,17 @@ final class TokenizerJson {
         List<AddedToken> normalized = new ArrayList<>();
         List<String> normalizedPatterns = new ArrayList<>();
         for (AddedToken token : added) {
-            byId.put(token.id(), token.content());
             byContent.put(token.content(), token.id());
             if (token.special()) special.add(token.content());
             if (token.normalized()) {
+                // The reference decodes a normalized token as the text it matches (ÉTÉ under Lowercase reads été).
+                String pattern = normalizer.normalize(token.content());
                 normalized.add(token);
-                normalizedPatterns.add(normalizer.normalize(token.content()));
+                normalizedPatterns.add(pattern);
+                byId.put(token.id(), pattern);
             } else {
                 raw.add(token);
+                byId.put(token.id(), token.content());
             }
         }
         Set<String> allTokens = new HashSet<>(model.vocab().keySet());
@@ -60,8 +63,8 @@ final class TokenizerJson {
 
         Map<String, Integer> ids = new HashMap<>(model.vocab());
         ids.putAll(byContent);
-        ObjectNode config = readConfig(tokenizerJson.resolveSibling("tokenizer_config.json"));
         Path configFile = tokenizerJson.resolveSibling("tokenizer_config.json");
+        ObjectNode config = Files.isRegularFile(configFile) ? parse(configFile) : null;
         return new TokenizerParts(normalizer, preTokenizer, model, postProcessor, decoder,
                 new AddedTokenMatcher(raw.stream().map(AddedToken::content).toList(), raw),
                 new AddedTokenMatcher(normalizedPatterns, normalized),
@@ -77,10 +80,6 @@ final class TokenizerJson {
         } catch (IOException e) {
             throw new InputException(file.toString(), "cannot read: " + e.getMessage(), e);
         }
-    }
-
-    private static ObjectNode readConfig(Path config) {
-        return Files.isRegularFile(config) ? parse(config) : null;
     }
 
     /** {@code "bos_token": "<s>"}, or the {@code {"content": "<s>", ...}} object transformers also writes. */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestFactory;
 class TokenizerConformanceTest {
 
     static final List<String> KINDS =
-            List.of("gpt2-style", "llama3-style", "qwen2-style", "llama2-style", "mistral-style");
+            List.of("gpt2-style", "llama3-style", "qwen2-style", "llama2-style", "mistral-style", "added-flags-style");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
