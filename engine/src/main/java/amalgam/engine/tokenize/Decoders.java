@@ -22,6 +22,7 @@ final class Decoders {
             case "Strip" -> strip(node.character("content"), node.integer("start", 0), node.integer("stop", 0));
             case "Metaspace" -> metaspace(node.character("replacement"), PreTokenizers.PrependScheme.fromJson(node));
             case "BPEDecoder" -> bpeSuffix(node.string("suffix", "</w>"));
+            case "WordPiece" -> wordPiece(node.string("prefix", "##"), node.bool("cleanup", true));
             default -> throw node.unsupported("decoder");
         };
     }
@@ -120,5 +121,25 @@ final class Decoders {
             }
             return out;
         };
+    }
+
+    /** Tokens without the prefix start a new word (after a space); with cleanup, spaces before punctuation go. */
+    static Decoder wordPiece(String prefix, boolean cleanup) {
+        return tokens -> {
+            List<String> out = new ArrayList<>(tokens.size());
+            for (int i = 0; i < tokens.size(); i++) {
+                String token = tokens.get(i);
+                if (i != 0) token = token.startsWith(prefix) ? token.substring(prefix.length()) : " " + token;
+                out.add(cleanup ? cleanUpTokenization(token) : token);
+            }
+            return out;
+        };
+    }
+
+    /** The reference's (and transformers') clean_up_tokenization, in its order. */
+    private static String cleanUpTokenization(String text) {
+        return text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",")
+                .replace(" ' ", "'").replace(" n't", "n't").replace(" 'm", "'m").replace(" do not", " don't")
+                .replace(" 's", "'s").replace(" 've", "'ve").replace(" 're", "'re");
     }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 class TokenizerConformanceTest {
 
     static final List<String> KINDS =
-            List.of("gpt2-style", "llama3-style", "qwen2-style", "llama2-style", "mistral-style", "added-flags-style");
+            List.of("gpt2-style", "llama3-style", "qwen2-style", "llama2-style", "mistral-style", "added-flags-style",
+                    "suffix-style", "prefix-style");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
