@@ -43,6 +43,11 @@ public final class JsonConfig {
         }
     }
 
+    /** A config held in memory (a benchmark's model shape); {@code where} names it in errors. */
+    public static JsonConfig parse(String json, String where) {
+        return new JsonConfig(JSON.parseObject(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), where), where);
+    }
+
     /** The file (and, for nested objects, the key path) this object came from, for error messages. */
     public String where() {
         return where;

@@ -12,7 +12,22 @@ public final class Generation {
 
     private Generation() {}
 
+    /** What a caller sees of each step as it happens: streaming output, the prompt's last logits. */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * Step {@code step} computed {@code logits} [batch][vocab] of the last position so far and chose
+         * {@code tokens} (one per row; a row already finished repeats its last token and is not extended).
+         */
+        void step(int step, float[][] logits, int[] tokens);
+    }
+
     public static int[][] generate(CausalLanguageModel model, int[][] prompts, int maxNewTokens, Sampler sampler) {
+        return generate(model, prompts, maxNewTokens, sampler, (step, logits, tokens) -> { });
+    }
+
+    public static int[][] generate(CausalLanguageModel model, int[][] prompts, int maxNewTokens, Sampler sampler,
+            Listener listener) {
         int batch = prompts.length, length = prompts[0].length;
         for (int[] p : prompts) {
             if (p.length != length || length == 0) {
@@ -47,6 +62,9 @@ public final class Generation {
                     done[b] = eos.contains(token);
                     all &= done[b];
                 }
+                int[] chosen = new int[batch];
+                for (int b = 0; b < batch; b++) chosen[b] = nextInput[b][0];
+                listener.step(step, rows, chosen);
                 if (all || step == maxNewTokens - 1) break;
                 input = nextInput;
             }

@@ -13,4 +13,13 @@ public interface LoadedModel {
      * ({@link Module#attachLora}) and where an optimiser finds trainable parameters.
      */
     Module module();
+
+    /**
+     * The path in {@link #module()} of the layer a PEFT adapter names {@code adapterModule} (its key without
+     * {@code base_model.model.} and the factor suffix). The same as the checkpoint's name, except for
+     * architectures whose module names in transformers differ from their checkpoint keys.
+     */
+    default String modulePath(String adapterModule) {
+        return adapterModule;
+    }
 }

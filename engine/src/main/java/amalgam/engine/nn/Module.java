@@ -109,6 +109,18 @@ public abstract class Module {
         children.forEach((name, m) -> m.collect(prefix + name + ".", out));
     }
 
+    /** This module and every submodule, by dotted path ("" for this one), parents before children. */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collectModules(String path, Map<String, Module> out) {
+        out.put(path, this);
+        children.forEach((name, m) -> m.collectModules(path.isEmpty() ? name : path + "." + name, out));
+    }
+
     /** The parameters an optimiser should update (requiresGrad set). */
     public final List<Tensor> trainableParameters() {
         List<Tensor> out = new ArrayList<>();

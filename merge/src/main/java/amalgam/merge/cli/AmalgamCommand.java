@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
                 "Run `amalgam COMMAND --help` for the options of one command.",
                 "Exit codes: 0 success, 2 bad usage or bad input, 1 anything else."
         },
-        subcommands = {CommandLine.HelpCommand.class, SelfCheckCommand.class, InspectCommand.class, MergeCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, RunCommand.class, SelfCheckCommand.class, InspectCommand.class, MergeCommand.class,
                 BenchCommand.class, DistCommand.class, DilCommand.class, DemoCommand.class,
                 TrainCoefficientsCommand.class})
 public final class AmalgamCommand implements Runnable {
