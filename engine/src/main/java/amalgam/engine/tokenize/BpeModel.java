@@ -18,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BpeModel implements BpeWord.Merges {
 
-    /** As the reference: words repeat, so merging each distinct word once pays; the bound caps memory. */
+    /** As the reference: words repeat, so merging each distinct word once pays; the bounds cap memory. */
     private static final int CACHE_CAPACITY = 10_000;
+    /** Without a pre-tokenizer (Llama 2) a whole text is one word, which is not worth keeping. */
+    private static final int MAX_CACHED_WORD_LENGTH = 256;
 
     private final Map<String, Integer> vocab;
     private final String[] tokens;
@@ -149,7 +151,7 @@ final class BpeModel implements BpeWord.Merges {
         int[] ids;
         Integer whole = ignoreMerges ? vocab.get(word) : null;
         ids = whole != null ? new int[] {whole} : BpeWord.merge(symbols(word), this);
-        if (cache.size() < CACHE_CAPACITY) cache.put(word, ids);
+        if (word.length() <= MAX_CACHED_WORD_LENGTH && cache.size() < CACHE_CAPACITY) cache.put(word, ids);
         return ids;
     }
 

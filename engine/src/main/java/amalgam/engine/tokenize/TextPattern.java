@@ -10,26 +10,27 @@ import java.util.regex.Pattern;
  * literal) or {@code {"Regex": "..."}} (Oniguruma syntax). Compiled once; java.util.regex patterns are
  * thread-safe.
  */
-record TextPattern(Pattern regex) {
+record TextPattern(Pattern regex, String literal) {
 
     /** One stretch of a text: a match of the pattern, or the text between two matches. */
     record Span(int start, int end, boolean isMatch) {}
 
     static TextPattern fromJson(ConfigNode pattern) {
         if (pattern.has("String")) return literal(pattern.string("String"));
-        if (pattern.has("Regex")) return new TextPattern(OnigurumaRegex.compile(pattern.string("Regex"), pattern));
+        if (pattern.has("Regex")) return new TextPattern(OnigurumaRegex.compile(pattern.string("Regex"), pattern), null);
         throw pattern.error("must hold a \"String\" or a \"Regex\"");
     }
 
     static TextPattern literal(String text) {
-        return new TextPattern(Pattern.compile(Pattern.quote(text)));
+        return new TextPattern(Pattern.compile(Pattern.quote(text)), text);
     }
 
     static TextPattern regex(String javaRegex) {
-        return new TextPattern(Pattern.compile(javaRegex, Pattern.UNICODE_CHARACTER_CLASS));
+        return new TextPattern(Pattern.compile(javaRegex, Pattern.UNICODE_CHARACTER_CLASS), null);
     }
 
     String replaceAll(String text, String content) {
+        if (literal != null) return text.replace(literal, content);
         return regex.matcher(text).replaceAll(Matcher.quoteReplacement(content));
     }
 
