@@ -11,11 +11,9 @@
 
 #include <stdint.h>
 
+#include "../include/amalgam_ops.h" /* the unary ops: their codes (enum amalgam_unary) and formulas */
+
 /* Codes shared with OpCodes.java (mapped there from the Java enums by an exhaustive switch). */
-enum amalgam_unary {
-    AM_IDENTITY, AM_NEG, AM_ABS, AM_SIGN, AM_SQUARE, AM_SQRT, AM_RECIPROCAL, AM_EXP, AM_LOG, AM_TANH,
-    AM_SIGMOID, AM_RELU, AM_GELU_ERF, AM_GELU_TANH, AM_GELU_ERF_DERIVATIVE, AM_GELU_TANH_DERIVATIVE
-};
 enum amalgam_binary { AM_ADD, AM_SUB, AM_MUL, AM_DIV, AM_MAX, AM_MIN, AM_POW, AM_EQUAL, AM_RELU_BACKWARD };
 enum amalgam_reduce { AM_SUM, AM_MAX_REDUCE, AM_MEAN };
 enum amalgam_election { AM_ELECT_NONE, AM_ELECT_TOTAL, AM_ELECT_FREQUENCY };

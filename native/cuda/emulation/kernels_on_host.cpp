@@ -2,6 +2,7 @@
 // Build and run with ./run.sh; prints one line per check and exits non-zero when any fails.
 #include "emulated_mma.h"
 #include "../philox.cuh"
+#include "../../include/amalgam_ops.h"
 
 #include <cstdio>
 #include <functional>
@@ -133,7 +134,7 @@ static void check_elementwise() {
     const long long n = 1500;
     auto x = randoms(n, 8, 3.0f);
     std::vector<float> out(n);
-    launch1d(n, [&] { unary_f32(12, n, x.data(), out.data()); }); // GELU_ERF
+    launch1d(n, [&] { unary_f32(AM_GELU_ERF, n, x.data(), out.data()); });
     double worst = 0;
     for (long long i = 0; i < n; i++)
         worst = std::max(worst, std::fabs(0.5 * x[i] * (1 + std::erf(x[i] / std::sqrt(2.0))) - out[i]));

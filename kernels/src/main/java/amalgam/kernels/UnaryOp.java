@@ -1,6 +1,11 @@
 package amalgam.kernels;
 
-/** Elementwise functions of one fp32 argument. Each has a scalar definition in {@link #apply(float)}. */
+/**
+ * Elementwise functions of one fp32 argument. Each has a scalar definition in {@link #apply(float)}, the
+ * reference for every backend; the C and CUDA kernels compute the same formulas from
+ * native/include/amalgam_ops.h, whose list of ops is in the order of this enum (the kernels' op codes are
+ * the ordinals; OpCodesTest checks the two lists agree). A Vector API form in cpu.UnaryLoops is optional.
+ */
 public enum UnaryOp {
     IDENTITY, NEG, ABS, SIGN, SQUARE, SQRT, RECIPROCAL, EXP, LOG, TANH, SIGMOID, RELU,
     /** GELU with the exact erf: x·Φ(x). */
