@@ -7,7 +7,7 @@
  *
  * Each function is computed the way its Java reference (UnaryOp) is: in double, rounded once to float by
  * am_unary, with Java's rules for NaN and signed zero, so every backend agrees with the scalar one to about
- * an ulp. Formulas are chosen for relative accuracy where the obvious one cancels: GELU and its
+ * an ulp. Formulas are chosen for relative accuracy where the obvious one cancels: GELU, SiLU and their
  * derivatives go through erfc and the logistic function rather than 1 + erf or 1 + tanh.
  */
 #ifndef AMALGAM_OPS_H
@@ -26,7 +26,8 @@
     X(IDENTITY, am_identity) X(NEG, am_neg) X(ABS, am_abs) X(SIGN, am_sign) X(SQUARE, am_square)         \
     X(SQRT, am_sqrt) X(RECIPROCAL, am_reciprocal) X(EXP, am_exp) X(LOG, am_log) X(TANH, am_tanh)         \
     X(SIGMOID, am_logistic) X(RELU, am_relu) X(GELU_ERF, am_gelu_erf) X(GELU_TANH, am_gelu_tanh)         \
-    X(GELU_ERF_DERIVATIVE, am_gelu_erf_derivative) X(GELU_TANH_DERIVATIVE, am_gelu_tanh_derivative)
+    X(GELU_ERF_DERIVATIVE, am_gelu_erf_derivative) X(GELU_TANH_DERIVATIVE, am_gelu_tanh_derivative)     \
+    X(SILU, am_silu) X(SILU_DERIVATIVE, am_silu_derivative)
 
 #define AM_UNARY_ENUM(NAME, function) AM_##NAME,
 enum amalgam_unary { AMALGAM_UNARY_OPS(AM_UNARY_ENUM) AM_UNARY_COUNT };
@@ -74,6 +75,12 @@ AM_OP double am_gelu_tanh_derivative(double v) {
     double s = am_logistic(two_u), one_minus_s = am_logistic(-two_u);
     return s + 2.0 * v * s * one_minus_s * AM_SQRT_2_OVER_PI * (1.0 + 3.0 * AM_GELU_CUBIC * v * v);
 }
+
+/* x·σ(x), Llama's activation. */
+AM_OP double am_silu(double v) { return v * am_logistic(v); }
+
+/* σ(x)·(1 + x·(1 − σ(x))), with 1 − σ(x) = σ(−x) so that it does not cancel for large x. */
+AM_OP double am_silu_derivative(double v) { return am_logistic(v) * (1.0 + v * am_logistic(-v)); }
 
 /* op(x) rounded once to float; NaN for a code outside the list rather than a plausible number. */
 AM_OP float am_unary(int op, float x) {

@@ -139,6 +139,10 @@ static void check_elementwise() {
     for (long long i = 0; i < n; i++)
         worst = std::max(worst, std::fabs(0.5 * x[i] * (1 + std::erf(x[i] / std::sqrt(2.0))) - out[i]));
     report("unary_f32 GELU_ERF", worst, 1e-6);
+    launch1d(n, [&] { unary_f32(AM_SILU, n, x.data(), out.data()); });
+    worst = 0;
+    for (long long i = 0; i < n; i++) worst = std::max(worst, std::fabs(x[i] / (1 + std::exp(-(double) x[i])) - out[i]));
+    report("unary_f32 SILU", worst, 1e-6);
 
     // out[i][j][l] = a[l][j][i] (transposed view) − b[j] broadcast, over shape 5×6×7.
     auto a = randoms(210, 9), b = randoms(6, 10);

@@ -51,9 +51,9 @@ public abstract class BackendConformanceTest {
         return switch (op) {
             case IDENTITY, NEG, ABS, SIGN, SQUARE, SQRT, RECIPROCAL, RELU -> Tolerance.EXACT;
             // Results below the normal range may be flushed or rounded differently by a vector library.
-            case EXP, LOG, TANH, SIGMOID, GELU_ERF, GELU_TANH -> new Tolerance(2e-6, Float.MIN_NORMAL);
-            // Derivatives cross zero (GELU' at x ≈ −0.75): relative error is meaningless there.
-            case GELU_ERF_DERIVATIVE, GELU_TANH_DERIVATIVE -> new Tolerance(2e-6, 1e-6);
+            case EXP, LOG, TANH, SIGMOID, GELU_ERF, GELU_TANH, SILU -> new Tolerance(2e-6, Float.MIN_NORMAL);
+            // Derivatives cross zero (GELU' at x ≈ −0.75, SiLU' at −1.28): relative error is meaningless there.
+            case GELU_ERF_DERIVATIVE, GELU_TANH_DERIVATIVE, SILU_DERIVATIVE -> new Tolerance(2e-6, 1e-6);
         };
     }
 
@@ -139,13 +139,14 @@ public abstract class BackendConformanceTest {
     }
 
     @Test
-    void geluFamilyOnADenseGrid() {
+    void geluAndSiluFamiliesOnADenseGrid() {
         // Every 1/64 from −12 to 12: the tails, where naive 1 + erf or 1 + tanh formulas lose all digits.
         int n = 24 * 64 + 1;
         MemorySegment x = zeros(n);
         for (int i = 0; i < n; i++) FloatSegments.set(x, i, -12f + i / 64f);
         for (UnaryOp op : List.of(UnaryOp.GELU_ERF, UnaryOp.GELU_TANH, UnaryOp.GELU_ERF_DERIVATIVE,
-                UnaryOp.GELU_TANH_DERIVATIVE, UnaryOp.SIGMOID, UnaryOp.TANH, UnaryOp.EXP)) {
+                UnaryOp.GELU_TANH_DERIVATIVE, UnaryOp.SIGMOID, UnaryOp.TANH, UnaryOp.EXP, UnaryOp.SILU,
+                UnaryOp.SILU_DERIVATIVE)) {
             MemorySegment expected = zeros(n), actual = zeros(n);
             reference.unary(op, n, x, 0, expected, 0);
             backend().unary(op, n, x, 0, actual, 0);

@@ -47,6 +47,8 @@ final class UnaryLoops {
             case GELU_ERF -> geluErf(end, x, xo, out, oo);
             case GELU_ERF_DERIVATIVE -> geluErfDerivative(end, x, xo, out, oo);
             case GELU_TANH, GELU_TANH_DERIVATIVE -> geluTanhWithExactTail(op, end, x, xo, out, oo);
+            case SILU -> silu(end, x, xo, out, oo);
+            case SILU_DERIVATIVE -> siluDerivative(end, x, xo, out, oo);
             // An op without a vector form is computed by its reference definition: right, if slower.
             default -> { for (long i = 0; i < end; i++) set(out, oo + i, op.apply(get(x, xo + i))); }
         }
@@ -141,6 +143,20 @@ final class UnaryLoops {
         for (long i = 0; i < end; i += LANES) {
             FloatVector v = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
             VectorMath.geluErfDerivative(v).intoMemorySegment(out, (oo + i) * 4, ORDER);
+        }
+    }
+
+    private static void silu(long end, MemorySegment x, long xo, MemorySegment out, long oo) {
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            v.mul(VectorMath.sigmoid(v)).intoMemorySegment(out, (oo + i) * 4, ORDER);
+        }
+    }
+
+    private static void siluDerivative(long end, MemorySegment x, long xo, MemorySegment out, long oo) {
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            VectorMath.siluDerivative(v).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 

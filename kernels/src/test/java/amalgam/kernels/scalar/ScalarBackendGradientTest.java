@@ -118,9 +118,10 @@ class ScalarBackendGradientTest {
     }
 
     @Test
-    void geluDerivativesMatchFiniteDifferences() {
+    void activationDerivativesMatchFiniteDifferences() {
         checkDerivative(UnaryOp.GELU_ERF, UnaryOp.GELU_ERF_DERIVATIVE);
         checkDerivative(UnaryOp.GELU_TANH, UnaryOp.GELU_TANH_DERIVATIVE);
+        checkDerivative(UnaryOp.SILU, UnaryOp.SILU_DERIVATIVE);
     }
 
     private void checkDerivative(UnaryOp f, UnaryOp derivative) {
