@@ -10,7 +10,7 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * Every op that runs on a fused kernel (softmax, log-softmax, layer norm, cross-entropy) equals its twin
+ * Every op that runs on a fused kernel (softmax, log-softmax, layer norm, cross-entropy, silu) equals its twin
  * composed from primitive ops, in value and in gradient (F64).
  */
 class FusedVersusComposedTest {
@@ -52,6 +52,11 @@ class FusedVersusComposedTest {
             Tensor centred = x.sub(x.mean(-1, true));
             return centred.div(centred.square().mean(-1, true).add(eps).sqrt()).mul(gamma).add(beta);
         }, 5, 6);
+    }
+
+    @Test
+    void silu() {
+        assertTwins(Pointwise::silu, Pointwise::composedSilu, 3, 7);
     }
 
     @Test
