@@ -34,6 +34,9 @@ void layernorm_backward_rows_f32(int rows, int cols, const float* x, const float
                                  const float* gamma, const float* dy, float* dx);
 void layernorm_param_grads_f32(int rows, int cols, const float* x, const float* mean, const float* rstd,
                                const float* dy, float* dgamma, float* dbeta);
+void rmsnorm_rows_f32(int rows, int cols, float eps, const float* x, const float* weight, float* y, float* rstd);
+void rmsnorm_backward_rows_f32(int rows, int cols, const float* x, const float* rstd, const float* weight,
+                               const float* dy, float* dx);
 struct SelectState { unsigned prefix, mask; unsigned long long k; };
 void abs_radix_histogram(long long n, const float* x, const SelectState* state, int shift, unsigned long long* hist);
 void abs_radix_select_bucket(SelectState* state, int shift, unsigned long long* hist);
@@ -265,6 +268,43 @@ static void check_layernorm() {
     report("layernorm_param_grads_f32", worstDg + worstDb, 1e-5);
 }
 
+static void check_rmsnorm() {
+    const int rows = 3, cols = 300;
+    auto x = randoms(rows * cols, 24, 2.0f), weight = randoms(cols, 25), dy = randoms(rows * cols, 26);
+    std::vector<float> y(rows * cols), rstd(rows), dx(rows * cols), dweight(cols, 1.0f);
+    emu::launch(dim3{rows, 1, 1}, 256, [&] {
+        rmsnorm_rows_f32(rows, cols, 1e-6f, x.data(), weight.data(), y.data(), rstd.data());
+    });
+    emu::launch(dim3{rows, 1, 1}, 256, [&] {
+        rmsnorm_backward_rows_f32(rows, cols, x.data(), rstd.data(), weight.data(), dy.data(), dx.data());
+    });
+    launch1d(cols, [&] {
+        layernorm_param_grads_f32(rows, cols, x.data(), nullptr, rstd.data(), dy.data(), dweight.data(), nullptr);
+    });
+    double worstY = 0, worstDx = 0, worstDw = 0;
+    std::vector<double> dwRef(cols, 1.0);
+    for (int r = 0; r < rows; r++) {
+        const float* xr = &x[r * cols];
+        double squares = 0;
+        for (int j = 0; j < cols; j++) squares += (double) xr[j] * xr[j];
+        double rs = 1 / std::sqrt(squares / cols + 1e-6), gxSum = 0;
+        for (int j = 0; j < cols; j++) {
+            double xhat = xr[j] * rs, g = dy[r * cols + j] * weight[j];
+            worstY = std::max(worstY, std::fabs(xhat * weight[j] - y[r * cols + j]));
+            gxSum += g * xhat;
+            dwRef[j] += dy[r * cols + j] * xhat;
+        }
+        for (int j = 0; j < cols; j++) {
+            double xhat = xr[j] * rs, g = dy[r * cols + j] * weight[j];
+            worstDx = std::max(worstDx, std::fabs(rs * (g - xhat * gxSum / cols) - dx[r * cols + j]));
+        }
+    }
+    for (int j = 0; j < cols; j++) worstDw = std::max(worstDw, std::fabs(dwRef[j] - dweight[j]));
+    report("rmsnorm_rows_f32", worstY, 1e-5);
+    report("rmsnorm_backward_rows_f32", worstDx, 1e-4);
+    report("layernorm_param_grads_f32 without mean (RMS weight)", worstDw, 1e-5);
+}
+
 static void check_selection() {
     const long long n = 9000, chunk = 4096;
     auto x = randoms(n, 18);
@@ -351,6 +391,7 @@ int main() {
     check_reductions();
     check_softmax();
     check_layernorm();
+    check_rmsnorm();
     check_selection();
     check_merge();
     std::printf("%s: %d failed\n", failures ? "FAILED" : "ALL PASSED", failures);

@@ -81,6 +81,23 @@ public interface Backend extends Gemm, MergeSweeps {
                                MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
                                MemorySegment dgamma, MemorySegment dbeta);
 
+    /**
+     * RMS normalisation of each row, as Llama's RMSNorm: y = x/√(mean(x²) + eps) · weight. weight has cols
+     * elements and may be {@code null} (then 1). The per-row reciprocal root mean square is written to
+     * {@code rstd} (rows elements) for the backward pass; it may be null when not needed.
+     */
+    void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
+                     MemorySegment y, long yOffset, MemorySegment rstd);
+
+    /**
+     * Backward of {@link #rmsNormRows}: from x, the saved rstd, weight (nullable) and dy, writes
+     * dx = rstd · (g − x̂ · mean(g ⊙ x̂)) with g = dy ⊙ weight and x̂ = x · rstd, and accumulates (adds)
+     * Σ_rows dy ⊙ x̂ into dweight when it is non-null.
+     */
+    void rmsNormBackwardRows(int rows, int cols, MemorySegment x, long xOffset, MemorySegment rstd,
+                             MemorySegment weight, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
+                             MemorySegment dweight);
+
     // ---- selection ---------------------------------------------------------------------------------------
 
     /**

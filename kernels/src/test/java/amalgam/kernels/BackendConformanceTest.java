@@ -195,6 +195,7 @@ public abstract class BackendConformanceTest {
         backend().copyStrided(new int[] {3, 0}, out, 0, new long[] {1, 3}, out, 0);
         backend().softmaxRows(0, 4, out, 0, out, 0);
         backend().layerNormRows(0, 4, 1e-5f, out, 0, null, null, out, 0, null, null);
+        backend().rmsNormRows(0, 4, 1e-6f, out, 0, null, out, 0, null);
         assertEquals(-1, before.mismatch(out), "an empty operation wrote to its output");
     }
 
@@ -478,6 +479,52 @@ public abstract class BackendConformanceTest {
                 backend().layerNormBackwardRows(rows, cols, x, 0, mean, rstd, g, dy, 2, actual, 0, null, null);
                 new Tolerance(1e-5, 1e-5).assertClose(what + " dx without parameter gradients",
                         expected, 0, actual, 0, n);
+            }
+        }
+    }
+
+    @Test
+    void rmsNormMatchesReference() {
+        for (int[] rc : ROW_SHAPES) {
+            int rows = rc[0], cols = rc[1];
+            long n = (long) rows * cols;
+            MemorySegment x = gaussian(n + 1, 2), weight = gaussian(cols, 1);
+            for (boolean weighted : new boolean[] {false, true}) {
+                MemorySegment w = weighted ? weight : null;
+                MemorySegment expected = zeros(n), actual = zeros(n + 1);
+                MemorySegment expRstd = zeros(rows), rstd = zeros(rows);
+                reference.rmsNormRows(rows, cols, 1e-6f, x, 1, w, expected, 0, expRstd);
+                backend().rmsNormRows(rows, cols, 1e-6f, x, 1, w, actual, 1, rstd);
+                String what = "rmsNorm " + rows + "x" + cols + (weighted ? " weighted" : "");
+                layerNormTolerance().assertClose(what, expected, 0, actual, 1, n);
+                new Tolerance(2e-6, 0).assertClose(what + " rstd", expRstd, 0, rstd, 0, rows);
+                backend().rmsNormRows(rows, cols, 1e-6f, x, 1, w, actual, 1, null);
+                layerNormTolerance().assertClose(what + " without rstd", expected, 0, actual, 1, n);
+            }
+        }
+    }
+
+    @Test
+    void rmsNormBackwardMatchesReference() {
+        for (int[] rc : ROW_SHAPES) {
+            int rows = rc[0], cols = rc[1];
+            long n = (long) rows * cols;
+            MemorySegment x = gaussian(n, 2), dy = gaussian(n + 2, 1);
+            MemorySegment weight = gaussian(cols, 1), y = zeros(n), rstd = zeros(rows);
+            reference.rmsNormRows(rows, cols, 1e-6f, x, 0, weight, y, 0, rstd);
+            for (boolean weighted : new boolean[] {false, true}) {
+                MemorySegment w = weighted ? weight : null;
+                MemorySegment expected = zeros(n), actual = zeros(n);
+                // The weight gradient accumulates: start both from the same non-zero values.
+                MemorySegment expDweight = gaussian(cols, 1), dweight = copy(expDweight);
+                reference.rmsNormBackwardRows(rows, cols, x, 0, rstd, w, dy, 2, expected, 0, expDweight);
+                backend().rmsNormBackwardRows(rows, cols, x, 0, rstd, w, dy, 2, actual, 0, dweight);
+                String what = "rmsNorm backward " + rows + "x" + cols + (weighted ? " weighted" : "");
+                new Tolerance(1e-5, 1e-5).assertClose(what + " dx", expected, 0, actual, 0, n);
+                new Tolerance(2e-6, 2e-6 * Math.sqrt(rows)).assertClose(what + " dweight", expDweight, 0, dweight,
+                        0, cols);
+                backend().rmsNormBackwardRows(rows, cols, x, 0, rstd, w, dy, 2, actual, 0, null);
+                new Tolerance(1e-5, 1e-5).assertClose(what + " dx without dweight", expected, 0, actual, 0, n);
             }
         }
     }
