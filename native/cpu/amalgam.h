@@ -62,6 +62,8 @@ void amalgam_layer_norm_rows(int32_t rows, int32_t cols, float eps, const float 
 void amalgam_layer_norm_backward_rows(int32_t rows, int32_t cols, const float *x,
                                       const float *mean, const float *rstd, const float *gamma,
                                       const float *dy, float *dx, float *dgamma, float *dbeta, int threads);
+void amalgam_rope_rows(int32_t rows, int32_t tokens, int32_t dim, const float *x, const float *cos,
+                       const float *sin, float *out, int threads);
 void amalgam_rms_norm_rows(int32_t rows, int32_t cols, float eps, const float *x, const float *weight, float *y,
                            float *rstd, int threads);
 void amalgam_rms_norm_backward_rows(int32_t rows, int32_t cols, const float *x, const float *rstd,

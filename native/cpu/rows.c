@@ -171,3 +171,19 @@ void amalgam_rms_norm_backward_rows(int32_t rows, int32_t cols, const float *x, 
         }
     }
 }
+
+/* Rotate-half rotary embedding; row r is at token r % tokens. In double and rounded once, as the reference. */
+void amalgam_rope_rows(int32_t rows, int32_t tokens, int32_t dim, const float *x, const float *cos,
+                       const float *sin, float *out, int threads) {
+    int64_t half = dim / 2;
+#pragma omp parallel for num_threads(threads) if ((int64_t) rows * dim >= PARALLEL_MIN_ELEMENTS)
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * dim, *c = cos + (r % tokens) * dim, *s = sin + (r % tokens) * dim;
+        float *o = out + r * dim;
+        for (int64_t j = 0; j < half; j++) {
+            double x1 = xr[j], x2 = xr[j + half];
+            o[j] = (float) (x1 * c[j] - x2 * s[j]);
+            o[j + half] = (float) (x2 * c[j + half] + x1 * s[j + half]);
+        }
+    }
+}

@@ -37,6 +37,7 @@ void layernorm_param_grads_f32(int rows, int cols, const float* x, const float* 
 void rmsnorm_rows_f32(int rows, int cols, float eps, const float* x, const float* weight, float* y, float* rstd);
 void rmsnorm_backward_rows_f32(int rows, int cols, const float* x, const float* rstd, const float* weight,
                                const float* dy, float* dx);
+void rope_rows_f32(int rows, int tokens, int dim, const float* x, const float* cos, const float* sin, float* out);
 struct SelectState { unsigned prefix, mask; unsigned long long k; };
 void abs_radix_histogram(long long n, const float* x, const SelectState* state, int shift, unsigned long long* hist);
 void abs_radix_select_bucket(SelectState* state, int shift, unsigned long long* hist);
@@ -305,6 +306,22 @@ static void check_rmsnorm() {
     report("layernorm_param_grads_f32 without mean (RMS weight)", worstDw, 1e-5);
 }
 
+static void check_rope() {
+    const int rows = 6, tokens = 3, dim = 10, half = dim / 2;
+    auto x = randoms(rows * dim, 27), cos = randoms(tokens * dim, 28), sin = randoms(tokens * dim, 29);
+    std::vector<float> out(rows * dim);
+    launch1d(rows * half, [&] { rope_rows_f32(rows, tokens, dim, x.data(), cos.data(), sin.data(), out.data()); });
+    double worst = 0;
+    for (int r = 0; r < rows; r++) {
+        const int t = (r % tokens) * dim;
+        for (int j = 0; j < dim; j++) {
+            double rotated = j < half ? -x[r * dim + j + half] : x[r * dim + j - half];
+            worst = std::max(worst, std::fabs(x[r * dim + j] * (double) cos[t + j] + rotated * sin[t + j] - out[r * dim + j]));
+        }
+    }
+    report("rope_rows_f32", worst, 1e-6);
+}
+
 static void check_selection() {
     const long long n = 9000, chunk = 4096;
     auto x = randoms(n, 18);
@@ -392,6 +409,7 @@ int main() {
     check_softmax();
     check_layernorm();
     check_rmsnorm();
+    check_rope();
     check_selection();
     check_merge();
     std::printf("%s: %d failed\n", failures ? "FAILED" : "ALL PASSED", failures);

@@ -98,6 +98,15 @@ public interface Backend extends Gemm, MergeSweeps {
                              MemorySegment weight, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
                              MemorySegment dweight);
 
+    /**
+     * Rotary position embedding in the rotate-half convention, out = x·cos + [−x₂, x₁]·sin, for rows of dim
+     * elements (dim even, h = dim/2) whose token is row % tokens; cos and sin are [tokens, dim]:
+     * out[j] = x[j]·cos[j] − x[j+h]·sin[j] and out[j+h] = x[j+h]·cos[j+h] + x[j]·sin[j+h] for j &lt; h.
+     * out may be x. Its backward is the same rotation of dy with −sin's halves swapped in place of sin.
+     */
+    void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos, MemorySegment sin,
+                  MemorySegment out, long outOffset);
+
     // ---- selection ---------------------------------------------------------------------------------------
 
     /**

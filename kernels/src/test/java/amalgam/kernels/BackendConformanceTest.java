@@ -196,6 +196,7 @@ public abstract class BackendConformanceTest {
         backend().softmaxRows(0, 4, out, 0, out, 0);
         backend().layerNormRows(0, 4, 1e-5f, out, 0, null, null, out, 0, null, null);
         backend().rmsNormRows(0, 4, 1e-6f, out, 0, null, out, 0, null);
+        backend().ropeRows(0, 1, 4, out, 0, out, out, out, 0);
         assertEquals(-1, before.mismatch(out), "an empty operation wrote to its output");
     }
 
@@ -526,6 +527,28 @@ public abstract class BackendConformanceTest {
                 backend().rmsNormBackwardRows(rows, cols, x, 0, rstd, w, dy, 2, actual, 0, null);
                 new Tolerance(1e-5, 1e-5).assertClose(what + " dx without dweight", expected, 0, actual, 0, n);
             }
+        }
+    }
+
+    @Test
+    void ropeMatchesReference() {
+        // {rows, tokens, dim}: halves of 1, 7 (scalar tails), 33 (vectors and a tail), 32 and 64 (whole vectors);
+        // the last is large enough to be split over threads.
+        int[][] shapes = {{1, 1, 2}, {6, 3, 14}, {8, 4, 66}, {5, 5, 64}, {2048, 128, 128}};
+        for (int[] shape : shapes) {
+            int rows = shape[0], tokens = shape[1], dim = shape[2];
+            long n = (long) rows * dim;
+            MemorySegment x = gaussian(n + 3, 2), cos = gaussian(tokens * dim, 1), sin = gaussian(tokens * dim, 1);
+            MemorySegment expected = zeros(n), actual = zeros(n + 1);
+            reference.ropeRows(rows, tokens, dim, x, 3, cos, sin, expected, 0);
+            backend().ropeRows(rows, tokens, dim, x, 3, cos, sin, actual, 1);
+            String what = "rope " + rows + "x" + dim + " over " + tokens + " tokens";
+            // Each output is a difference of two products: its error scales with their size, not its own.
+            Tolerance ofProducts = new Tolerance(1e-6, 1e-5);
+            ofProducts.assertClose(what, expected, 0, actual, 1, n);
+            MemorySegment inPlace = copy(x);
+            backend().ropeRows(rows, tokens, dim, inPlace, 3, cos, sin, inPlace, 3);
+            ofProducts.assertClose(what + " in place", expected, 0, inPlace, 3, n);
         }
     }
 

@@ -286,6 +286,18 @@ public final class CpuBackend implements Backend, GemmDelegation, MergeSweepsDel
     }
 
     @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        int tasks = rowTasks(rows, dim);
+        if (tasks == 1) {
+            Rope.rotate(tokens, dim, x, xOffset, cos, sin, out, outOffset, 0, rows);
+            return;
+        }
+        pool.parallelFor(tasks, c -> Rope.rotate(tokens, dim, x, xOffset, cos, sin, out, outOffset,
+                rowStart(rows, c, tasks), rowStart(rows, c + 1, tasks)));
+    }
+
+    @Override
     public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
                             MemorySegment y, long yOffset, MemorySegment rstd) {
         int tasks = rowTasks(rows, cols);

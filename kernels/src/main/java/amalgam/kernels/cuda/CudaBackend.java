@@ -253,6 +253,22 @@ public final class CudaBackend implements Backend, GemmDelegation, MergeSweepsDe
     }
 
     @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        if (rows == 0 || dim == 0) return;
+        long n = (long) rows * dim, table = (long) tokens * dim;
+        try (CudaContext.Scope scope = context.enter();
+             Staged dX = Staged.upload(context, x, xOffset, n);
+             Staged dCos = Staged.upload(context, cos, 0, table);
+             Staged dSin = Staged.upload(context, sin, 0, table);
+             Staged dOut = Staged.allocate(context, n)) {
+            context.launch1d(CudaKernels.ROPE, n / 2, KernelArgs.of().i32(rows).i32(tokens).i32(dim)
+                    .ptr(dX.at()).ptr(dCos.at()).ptr(dSin.at()).ptr(dOut.at()));
+            dOut.download(context, n, out, outOffset);
+        }
+    }
+
+    @Override
     public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
                             MemorySegment y, long yOffset, MemorySegment rstd) {
         if (rows == 0) return;

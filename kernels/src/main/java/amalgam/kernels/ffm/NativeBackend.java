@@ -242,6 +242,22 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
     }
 
     @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        long count = blockSize(rows, dim);
+        MemorySegment xs = Operands.elements(x, xOffset, count, "x");
+        MemorySegment cs = Operands.elements(cos, 0, (long) tokens * dim, "cos");
+        MemorySegment ss = Operands.elements(sin, 0, (long) tokens * dim, "sin");
+        MemorySegment os = Operands.elements(out, outOffset, count, "out");
+        try {
+            MethodHandle call = NativeKernels.ROPE_ROWS.forWork(count, Operands.onHeap(x, cos, sin, out));
+            call.invokeExact(rows, tokens, dim, xs, cs, ss, os, threads);
+        } catch (Throwable t) {
+            throw NativeKernels.rethrow(t);
+        }
+    }
+
+    @Override
     public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
                             MemorySegment y, long yOffset, MemorySegment rstd) {
         long count = blockSize(rows, cols);

@@ -232,6 +232,20 @@ public final class ScalarBackend implements Backend, MergeSweepsDelegation {
     }
 
     @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        int half = dim / 2;
+        for (int r = 0; r < rows; r++) {
+            long xr = xOffset + (long) r * dim, or = outOffset + (long) r * dim, tr = (long) (r % tokens) * dim;
+            for (int j = 0; j < half; j++) {
+                double x1 = p.get(x, xr + j), x2 = p.get(x, xr + j + half);
+                p.set(out, or + j, x1 * p.get(cos, tr + j) - x2 * p.get(sin, tr + j));
+                p.set(out, or + j + half, x2 * p.get(cos, tr + j + half) + x1 * p.get(sin, tr + j + half));
+            }
+        }
+    }
+
+    @Override
     public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
                             MemorySegment y, long yOffset, MemorySegment rstd) {
         for (int r = 0; r < rows; r++) {
