@@ -10,8 +10,8 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * Every op that runs on a fused kernel (softmax, log-softmax, layer norm, RMS norm, cross-entropy, silu) equals its twin
- * composed from primitive ops, in value and in gradient (F64).
+ * Every op that runs on a fused kernel (softmax, log-softmax, layer norm, RMS norm, RoPE, cross-entropy,
+ * silu) equals its twin composed from primitive ops, in value and in gradient (F64).
  */
 class FusedVersusComposedTest {
 
@@ -67,6 +67,14 @@ class FusedVersusComposedTest {
         RmsNorm.rmsNorm(x, wa, eps).mul(dy).sum().backward();
         RmsNorm.composedRmsNorm(x, wb, eps).mul(dy).sum().backward();
         assertArrayEquals(wb.grad().toDoubleArray(), wa.grad().toDoubleArray(), 1e-12, "weight gradients");
+    }
+
+    @Test
+    void rope() {
+        // Tables with unequal halves, so that the backward's swap of sin's halves is seen.
+        Tensor cos = Tensor.randn(DType.F64, random, 5, 8), sin = Tensor.randn(DType.F64, random, 5, 8);
+        assertTwins(x -> Rope.rotate(x, cos, sin), x -> Rope.composedRotate(x, cos, sin), 2, 3, 5, 8);
+        assertTwins(x -> Rope.rotate(x.mT(), cos, sin), x -> Rope.composedRotate(x.mT(), cos, sin), 3, 8, 5);
     }
 
     @Test

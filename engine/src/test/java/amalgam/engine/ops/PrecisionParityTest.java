@@ -67,6 +67,8 @@ class PrecisionParityTest {
                 new int[] {40});
         assertParity("rms norm of a transposed view", in -> RmsNorm.rmsNorm(in[0].mT(), in[1], 1e-6),
                 new int[] {6, 67}, new int[] {6});
+        assertParity("rope", in -> Rope.rotate(in[0], in[1], in[2]), new int[] {2, 3, 5, 70}, new int[] {5, 70},
+                new int[] {5, 70});
         assertParity("cross-entropy", in -> CrossEntropy.crossEntropy(in[0].mul(3), new int[] {0, 5, 9, 2}), new int[] {4, 10});
     }
 
