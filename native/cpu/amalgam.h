@@ -11,11 +11,9 @@
 
 #include <stdint.h>
 
+#include "../include/amalgam_ops.h" /* the unary ops: their codes (enum amalgam_unary) and formulas */
+
 /* Codes shared with OpCodes.java (mapped there from the Java enums by an exhaustive switch). */
-enum amalgam_unary {
-    AM_IDENTITY, AM_NEG, AM_ABS, AM_SIGN, AM_SQUARE, AM_SQRT, AM_RECIPROCAL, AM_EXP, AM_LOG, AM_TANH,
-    AM_SIGMOID, AM_RELU, AM_GELU_ERF, AM_GELU_TANH, AM_GELU_ERF_DERIVATIVE, AM_GELU_TANH_DERIVATIVE
-};
 enum amalgam_binary { AM_ADD, AM_SUB, AM_MUL, AM_DIV, AM_MAX, AM_MIN, AM_POW, AM_EQUAL, AM_RELU_BACKWARD };
 enum amalgam_reduce { AM_SUM, AM_MAX_REDUCE, AM_MEAN };
 enum amalgam_election { AM_ELECT_NONE, AM_ELECT_TOTAL, AM_ELECT_FREQUENCY };
@@ -64,6 +62,12 @@ void amalgam_layer_norm_rows(int32_t rows, int32_t cols, float eps, const float 
 void amalgam_layer_norm_backward_rows(int32_t rows, int32_t cols, const float *x,
                                       const float *mean, const float *rstd, const float *gamma,
                                       const float *dy, float *dx, float *dgamma, float *dbeta, int threads);
+void amalgam_rope_rows(int32_t rows, int32_t tokens, int32_t dim, const float *x, const float *cos,
+                       const float *sin, float *out, int threads);
+void amalgam_rms_norm_rows(int32_t rows, int32_t cols, float eps, const float *x, const float *weight, float *y,
+                           float *rstd, int threads);
+void amalgam_rms_norm_backward_rows(int32_t rows, int32_t cols, const float *x, const float *rstd,
+                                    const float *weight, const float *dy, float *dx, float *dweight, int threads);
 
 /* select.c */
 float amalgam_kth_largest_abs(int64_t n, int64_t k, const float *x, int threads);

@@ -1,8 +1,9 @@
 /*
- * Elementwise kernels. Each function is computed the way its Java reference definition is (UnaryOp.apply,
- * BinaryOp.apply, ScalarBackend): in double, rounded once to float, and with the Java rules
- * for NaN, signed zero and pow's special cases, so results match the scalar backend to the last bit or
- * close to it. The library is built without -ffast-math and with -ffp-contract=off for the same reason.
+ * Elementwise kernels; the unary formulas are shared with CUDA in native/include/amalgam_ops.h. Each function
+ * is computed the way its Java reference is (UnaryOp, BinaryOp.apply, ScalarBackend): in double, rounded
+ * once to float, and with the Java rules for NaN, signed zero and pow's special cases, so results match the
+ * scalar backend to the last bit or close to it. The library is built without -ffast-math and with
+ * -ffp-contract=off for the same reason.
  */
 #include "amalgam.h"
 
@@ -10,57 +11,6 @@
 
 /* Below this many elements a parallel fork costs more than it saves. */
 #define PARALLEL_MIN_ELEMENTS (1 << 16)
-
-static const double SQRT_2_OVER_PI = 0.79788456080286535588;
-static const double INV_SQRT_2 = 0.70710678118654752440;
-static const double INV_SQRT_2PI = 0.39894228040143267794;
-static const double GELU_CUBIC = 0.044715;
-
-/* 1/(1 + e^−v) from e^−|v|, so that neither tail overflows or loses relative accuracy. */
-static inline double logistic(double v) {
-    double e = exp(-fabs(v));
-    return v >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-}
-
-/* √(2/π)·(x + 0.044715·x³), the argument of GELU's tanh. */
-static inline double gelu_tanh_inner(double v) {
-    return SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v);
-}
-
-/*
- * GELU and its derivative go through erfc and the logistic function rather than 1 + erf or 1 + tanh, which
- * cancel to nothing for x ≪ 0 (the same formulation as UnaryOp.apply).
- */
-static inline float unary_apply(int op, float x) {
-    double v = x;
-    switch (op) {
-        case AM_IDENTITY: return x;
-        case AM_NEG: return -x;
-        case AM_ABS: return fabsf(x);
-        /* ±0 and NaN map to themselves, as Math.signum does. */
-        case AM_SIGN: return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;
-        case AM_SQUARE: return (float) (v * v);
-        case AM_SQRT: return (float) sqrt(v);
-        case AM_RECIPROCAL: return (float) (1.0 / v);
-        case AM_EXP: return (float) exp(v);
-        case AM_LOG: return (float) log(v);
-        case AM_TANH: return (float) tanh(v);
-        case AM_SIGMOID: return (float) logistic(v);
-        /* NaN stays NaN and -0 becomes +0, as Math.max(v, 0.0) does. */
-        case AM_RELU: return x > 0.0f ? x : (x != x ? x : 0.0f);
-        case AM_GELU_ERF: return (float) (0.5 * v * erfc(-v * INV_SQRT_2));
-        case AM_GELU_TANH: return (float) (v * logistic(2.0 * gelu_tanh_inner(v)));
-        case AM_GELU_ERF_DERIVATIVE:
-            return (float) (0.5 * erfc(-v * INV_SQRT_2) + v * INV_SQRT_2PI * exp(-0.5 * v * v));
-        case AM_GELU_TANH_DERIVATIVE: {
-            /* With s = σ(2u): 0.5·(1 + tanh u) = s and 1 − tanh²u = 4·s·(1 − s). */
-            double two_u = 2.0 * gelu_tanh_inner(v);
-            double s = logistic(two_u), one_minus_s = logistic(-two_u);
-            return (float) (s + 2.0 * v * s * one_minus_s * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * v * v));
-        }
-        default: return NAN;
-    }
-}
 
 /* Math.max / Math.min: NaN wins, and +0 is larger than -0. */
 static inline float java_max(float a, float b) {
@@ -101,7 +51,7 @@ static inline float binary_apply(int op, float a, float b) {
 
 void amalgam_unary(int op, int64_t n, const float *x, float *out, int threads) {
 #pragma omp parallel for num_threads(threads) if (n >= PARALLEL_MIN_ELEMENTS) schedule(static)
-    for (int64_t i = 0; i < n; i++) out[i] = unary_apply(op, x[i]);
+    for (int64_t i = 0; i < n; i++) out[i] = am_unary(op, x[i]);
 }
 
 void amalgam_affine(int64_t n, float scale, float shift, const float *x, float *out, int threads) {

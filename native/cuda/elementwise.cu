@@ -1,49 +1,13 @@
-// Elementwise kernels with the semantics of amalgam.kernels.UnaryOp / BinaryOp. Op codes are the numbers
-// CudaOpCodes assigns on the Java side. Launch: any 1-D grid; every kernel walks its range grid-stride.
+// Elementwise kernels with the semantics of amalgam.kernels.UnaryOp / BinaryOp; the unary formulas and
+// codes are those of native/include/amalgam_ops.h, shared with the C kernels. Launch: any 1-D grid; every
+// kernel walks its range grid-stride.
 #include <cmath>
+
+#include "../include/amalgam_ops.h"
 
 #define GRID_STRIDE(i, n) \
     for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); \
          i += (long long) gridDim.x * blockDim.x)
-
-// 1/(1 + e^−v) from e^−|v|: neither tail overflows or loses relative accuracy.
-__device__ __forceinline__ double logistic(double v) {
-    const double e = exp(-fabs(v));
-    return v >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-}
-
-// Computed in double and rounded once, with the reference's formulas (UnaryOp.apply): the results then
-// agree to about an ulp, and the cost hides behind memory traffic. GELU goes through erfc and the logistic
-// function rather than 1 + erf or 1 + tanh, which cancel for x ≪ 0.
-__device__ __forceinline__ float apply_unary(int op, float x) {
-    const double SQRT_2_OVER_PI = 0.7978845608028654, INV_SQRT_2 = 0.7071067811865476,
-                 INV_SQRT_2PI = 0.3989422804014327, GELU_C = 0.044715;
-    const double v = x;
-    switch (op) {
-        case 0: return x;                                              // IDENTITY
-        case 1: return -x;                                             // NEG
-        case 2: return fabsf(x);                                       // ABS
-        case 3: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x);       // SIGN: keeps ±0 and NaN
-        case 4: return (float) (v * v);                                // SQUARE
-        case 5: return sqrtf(x);                                       // SQRT (correctly rounded)
-        case 6: return 1.0f / x;                                       // RECIPROCAL (correctly rounded)
-        case 7: return (float) exp(v);                                 // EXP
-        case 8: return (float) log(v);                                 // LOG
-        case 9: return (float) tanh(v);                                // TANH
-        case 10: return (float) logistic(v);                           // SIGMOID
-        case 11: return isnan(x) ? x : (x > 0.0f ? x : 0.0f);          // RELU: NaN propagates
-        case 12: return (float) (0.5 * v * erfc(-v * INV_SQRT_2));     // GELU_ERF
-        case 13: return (float) (v * logistic(2.0 * SQRT_2_OVER_PI * (v + GELU_C * v * v * v))); // GELU_TANH
-        case 14: return (float) (0.5 * erfc(-v * INV_SQRT_2) + v * INV_SQRT_2PI * exp(-0.5 * v * v));
-        case 15: {                                                     // GELU_TANH_DERIVATIVE
-            // With s = σ(2u): 0.5(1 + tanh u) = s and 1 − tanh²u = 4s(1 − s).
-            const double twoU = 2.0 * SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
-            const double s = logistic(twoU), oneMinusS = logistic(-twoU);
-            return (float) (s + 2.0 * v * s * oneMinusS * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_C * v * v));
-        }
-        default: return __int_as_float(0x7fc00000); // unknown code: NaN rather than a plausible number
-    }
-}
 
 __device__ __forceinline__ float apply_binary(int op, float a, float b) {
     switch (op) {
@@ -61,7 +25,7 @@ __device__ __forceinline__ float apply_binary(int op, float a, float b) {
 }
 
 extern "C" __global__ void unary_f32(int op, long long n, const float* __restrict__ x, float* out) {
-    GRID_STRIDE(i, n) out[i] = apply_unary(op, x[i]);
+    GRID_STRIDE(i, n) out[i] = am_unary(op, x[i]);
 }
 
 extern "C" __global__ void affine_f32(long long n, float scale, float shift, const float* x, float* out) {

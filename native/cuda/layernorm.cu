@@ -1,5 +1,6 @@
 // Layer normalisation of each row of a contiguous rows×cols block, y = (x − μ)·rstd·gamma + beta with the
-// biased variance, and its backward pass. Statistics and outputs are computed in double and rounded once,
+// biased variance, RMS normalisation y = x·rstd·weight with rstd = 1/√(mean(x²) + eps), and their backward
+// passes. Statistics and outputs are computed in double and rounded once,
 // as the reference does. gamma, beta, mean and rstd may be null (0). Row kernels: grid rows, block 256.
 #include "block_reduce.cuh"
 
@@ -49,7 +50,8 @@ extern "C" __global__ void layernorm_backward_rows_f32(int rows, int cols, const
 }
 
 // Adds Σ_rows dy ⊙ x̂ to dgamma and Σ_rows dy to dbeta (either may be null). One thread per column, so a
-// warp reads 32 neighbouring columns of a row at a time. Launch: 1-D grid over cols.
+// warp reads 32 neighbouring columns of a row at a time. A null mean is zero, which makes dgamma RMS
+// normalisation's weight gradient. Launch: 1-D grid over cols.
 extern "C" __global__ void layernorm_param_grads_f32(int rows, int cols, const float* x, const float* mean,
                                                      const float* rstd, const float* dy, float* dgamma,
                                                      float* dbeta) {
@@ -59,9 +61,37 @@ extern "C" __global__ void layernorm_param_grads_f32(int rows, int cols, const f
     for (int r = 0; r < rows; r++) {
         const long long at = (long long) r * cols + j;
         const double d = dy[at];
-        gammaSum += d * ((x[at] - (double) mean[r]) * rstd[r]);
+        gammaSum += d * ((x[at] - (mean ? (double) mean[r] : 0.0)) * rstd[r]);
         betaSum += d;
     }
     if (dgamma) dgamma[j] = (float) (dgamma[j] + gammaSum);
     if (dbeta) dbeta[j] = (float) (dbeta[j] + betaSum);
+}
+
+extern "C" __global__ void rmsnorm_rows_f32(int rows, int cols, float eps, const float* x, const float* weight,
+                                            float* y, float* rstd) {
+    const float* row = x + (long long) blockIdx.x * cols;
+    float* dst = y + (long long) blockIdx.x * cols;
+    double partial = 0.0;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) partial += (double) row[j] * row[j];
+    const double rs = 1.0 / sqrt(block_sum(partial) / cols + eps);
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) dst[j] = (float) (row[j] * rs * (weight ? weight[j] : 1.0));
+    if (threadIdx.x == 0 && rstd) rstd[blockIdx.x] = (float) rs;
+}
+
+// dx = rstd · (g − x̂ · mean(g ⊙ x̂)) with g = dy ⊙ weight and x̂ = x · rstd; the weight gradient is
+// layernorm_param_grads_f32's with a null mean.
+extern "C" __global__ void rmsnorm_backward_rows_f32(int rows, int cols, const float* x, const float* rstd,
+                                                     const float* weight, const float* dy, float* dx) {
+    const long long start = (long long) blockIdx.x * cols;
+    const double rs = rstd[blockIdx.x];
+    double gxPartial = 0.0;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+        gxPartial += (double) dy[start + j] * (weight ? weight[j] : 1.0f) * (x[start + j] * rs);
+    }
+    const double gxMean = block_sum(gxPartial) / cols;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+        const double g = (double) dy[start + j] * (weight ? weight[j] : 1.0f);
+        dx[start + j] = (float) (rs * (g - x[start + j] * rs * gxMean));
+    }
 }

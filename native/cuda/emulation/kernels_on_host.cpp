@@ -2,6 +2,7 @@
 // Build and run with ./run.sh; prints one line per check and exits non-zero when any fails.
 #include "emulated_mma.h"
 #include "../philox.cuh"
+#include "../../include/amalgam_ops.h"
 
 #include <cstdio>
 #include <functional>
@@ -33,6 +34,10 @@ void layernorm_backward_rows_f32(int rows, int cols, const float* x, const float
                                  const float* gamma, const float* dy, float* dx);
 void layernorm_param_grads_f32(int rows, int cols, const float* x, const float* mean, const float* rstd,
                                const float* dy, float* dgamma, float* dbeta);
+void rmsnorm_rows_f32(int rows, int cols, float eps, const float* x, const float* weight, float* y, float* rstd);
+void rmsnorm_backward_rows_f32(int rows, int cols, const float* x, const float* rstd, const float* weight,
+                               const float* dy, float* dx);
+void rope_rows_f32(int rows, int tokens, int dim, const float* x, const float* cos, const float* sin, float* out);
 struct SelectState { unsigned prefix, mask; unsigned long long k; };
 void abs_radix_histogram(long long n, const float* x, const SelectState* state, int shift, unsigned long long* hist);
 void abs_radix_select_bucket(SelectState* state, int shift, unsigned long long* hist);
@@ -133,11 +138,15 @@ static void check_elementwise() {
     const long long n = 1500;
     auto x = randoms(n, 8, 3.0f);
     std::vector<float> out(n);
-    launch1d(n, [&] { unary_f32(12, n, x.data(), out.data()); }); // GELU_ERF
+    launch1d(n, [&] { unary_f32(AM_GELU_ERF, n, x.data(), out.data()); });
     double worst = 0;
     for (long long i = 0; i < n; i++)
         worst = std::max(worst, std::fabs(0.5 * x[i] * (1 + std::erf(x[i] / std::sqrt(2.0))) - out[i]));
     report("unary_f32 GELU_ERF", worst, 1e-6);
+    launch1d(n, [&] { unary_f32(AM_SILU, n, x.data(), out.data()); });
+    worst = 0;
+    for (long long i = 0; i < n; i++) worst = std::max(worst, std::fabs(x[i] / (1 + std::exp(-(double) x[i])) - out[i]));
+    report("unary_f32 SILU", worst, 1e-6);
 
     // out[i][j][l] = a[l][j][i] (transposed view) − b[j] broadcast, over shape 5×6×7.
     auto a = randoms(210, 9), b = randoms(6, 10);
@@ -260,6 +269,59 @@ static void check_layernorm() {
     report("layernorm_param_grads_f32", worstDg + worstDb, 1e-5);
 }
 
+static void check_rmsnorm() {
+    const int rows = 3, cols = 300;
+    auto x = randoms(rows * cols, 24, 2.0f), weight = randoms(cols, 25), dy = randoms(rows * cols, 26);
+    std::vector<float> y(rows * cols), rstd(rows), dx(rows * cols), dweight(cols, 1.0f);
+    emu::launch(dim3{rows, 1, 1}, 256, [&] {
+        rmsnorm_rows_f32(rows, cols, 1e-6f, x.data(), weight.data(), y.data(), rstd.data());
+    });
+    emu::launch(dim3{rows, 1, 1}, 256, [&] {
+        rmsnorm_backward_rows_f32(rows, cols, x.data(), rstd.data(), weight.data(), dy.data(), dx.data());
+    });
+    launch1d(cols, [&] {
+        layernorm_param_grads_f32(rows, cols, x.data(), nullptr, rstd.data(), dy.data(), dweight.data(), nullptr);
+    });
+    double worstY = 0, worstDx = 0, worstDw = 0;
+    std::vector<double> dwRef(cols, 1.0);
+    for (int r = 0; r < rows; r++) {
+        const float* xr = &x[r * cols];
+        double squares = 0;
+        for (int j = 0; j < cols; j++) squares += (double) xr[j] * xr[j];
+        double rs = 1 / std::sqrt(squares / cols + 1e-6), gxSum = 0;
+        for (int j = 0; j < cols; j++) {
+            double xhat = xr[j] * rs, g = dy[r * cols + j] * weight[j];
+            worstY = std::max(worstY, std::fabs(xhat * weight[j] - y[r * cols + j]));
+            gxSum += g * xhat;
+            dwRef[j] += dy[r * cols + j] * xhat;
+        }
+        for (int j = 0; j < cols; j++) {
+            double xhat = xr[j] * rs, g = dy[r * cols + j] * weight[j];
+            worstDx = std::max(worstDx, std::fabs(rs * (g - xhat * gxSum / cols) - dx[r * cols + j]));
+        }
+    }
+    for (int j = 0; j < cols; j++) worstDw = std::max(worstDw, std::fabs(dwRef[j] - dweight[j]));
+    report("rmsnorm_rows_f32", worstY, 1e-5);
+    report("rmsnorm_backward_rows_f32", worstDx, 1e-4);
+    report("layernorm_param_grads_f32 without mean (RMS weight)", worstDw, 1e-5);
+}
+
+static void check_rope() {
+    const int rows = 6, tokens = 3, dim = 10, half = dim / 2;
+    auto x = randoms(rows * dim, 27), cos = randoms(tokens * dim, 28), sin = randoms(tokens * dim, 29);
+    std::vector<float> out(rows * dim);
+    launch1d(rows * half, [&] { rope_rows_f32(rows, tokens, dim, x.data(), cos.data(), sin.data(), out.data()); });
+    double worst = 0;
+    for (int r = 0; r < rows; r++) {
+        const int t = (r % tokens) * dim;
+        for (int j = 0; j < dim; j++) {
+            double rotated = j < half ? -x[r * dim + j + half] : x[r * dim + j - half];
+            worst = std::max(worst, std::fabs(x[r * dim + j] * (double) cos[t + j] + rotated * sin[t + j] - out[r * dim + j]));
+        }
+    }
+    report("rope_rows_f32", worst, 1e-6);
+}
+
 static void check_selection() {
     const long long n = 9000, chunk = 4096;
     auto x = randoms(n, 18);
@@ -346,6 +408,8 @@ int main() {
     check_reductions();
     check_softmax();
     check_layernorm();
+    check_rmsnorm();
+    check_rope();
     check_selection();
     check_merge();
     std::printf("%s: %d failed\n", failures ? "FAILED" : "ALL PASSED", failures);

@@ -81,6 +81,32 @@ public interface Backend extends Gemm, MergeSweeps {
                                MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
                                MemorySegment dgamma, MemorySegment dbeta);
 
+    /**
+     * RMS normalisation of each row, as Llama's RMSNorm: y = x/√(mean(x²) + eps) · weight. weight has cols
+     * elements and may be {@code null} (then 1). The per-row reciprocal root mean square is written to
+     * {@code rstd} (rows elements) for the backward pass; it may be null when not needed.
+     */
+    void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
+                     MemorySegment y, long yOffset, MemorySegment rstd);
+
+    /**
+     * Backward of {@link #rmsNormRows}: from x, the saved rstd, weight (nullable) and dy, writes
+     * dx = rstd · (g − x̂ · mean(g ⊙ x̂)) with g = dy ⊙ weight and x̂ = x · rstd, and accumulates (adds)
+     * Σ_rows dy ⊙ x̂ into dweight when it is non-null.
+     */
+    void rmsNormBackwardRows(int rows, int cols, MemorySegment x, long xOffset, MemorySegment rstd,
+                             MemorySegment weight, MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset,
+                             MemorySegment dweight);
+
+    /**
+     * Rotary position embedding in the rotate-half convention, out = x·cos + [−x₂, x₁]·sin, for rows of dim
+     * elements (dim even, h = dim/2) whose token is row % tokens; cos and sin are [tokens, dim]:
+     * out[j] = x[j]·cos[j] − x[j+h]·sin[j] and out[j+h] = x[j+h]·cos[j+h] + x[j]·sin[j+h] for j &lt; h.
+     * out may be x. Its backward is the same rotation of dy with −sin's halves swapped in place of sin.
+     */
+    void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos, MemorySegment sin,
+                  MemorySegment out, long outOffset);
+
     // ---- selection ---------------------------------------------------------------------------------------
 
     /**

@@ -1,35 +1,20 @@
 package amalgam.kernels;
 
 /**
- * The integer codes the C kernels (enum amalgam_unary/amalgam_binary/amalgam_reduce/amalgam_election/
- * amalgam_divisor in native/cpu/amalgam.h)
- * and the CUDA kernels (the switch statements of native/cuda/elementwise.cu and reduce.cu) use for each op:
- * one table for both. Spelled out rather than taken from ordinal() so that reordering a Java enum cannot
- * silently change what a kernel computes, and a new constant fails to compile here until it has a code.
+ * The integer codes the C and CUDA kernels use for each op: one table for both. Unary ops are numbered by
+ * the list in native/include/amalgam_ops.h, which both kernel languages include and OpCodesTest checks
+ * against the Java enum. The other codes (enum amalgam_binary/amalgam_reduce/amalgam_election/
+ * amalgam_divisor in native/cpu/amalgam.h, the switch statements of native/cuda/elementwise.cu and
+ * reduce.cu) are spelled out here, so that reordering a Java enum cannot silently change what a kernel
+ * computes and a new constant fails to compile here until it has a code.
  */
 public final class OpCodes {
 
     private OpCodes() {}
 
+    /** The position of op in native/include/amalgam_ops.h's list, which OpCodesTest holds equal to its ordinal. */
     public static int of(UnaryOp op) {
-        return switch (op) {
-            case IDENTITY -> 0;
-            case NEG -> 1;
-            case ABS -> 2;
-            case SIGN -> 3;
-            case SQUARE -> 4;
-            case SQRT -> 5;
-            case RECIPROCAL -> 6;
-            case EXP -> 7;
-            case LOG -> 8;
-            case TANH -> 9;
-            case SIGMOID -> 10;
-            case RELU -> 11;
-            case GELU_ERF -> 12;
-            case GELU_TANH -> 13;
-            case GELU_ERF_DERIVATIVE -> 14;
-            case GELU_TANH_DERIVATIVE -> 15;
-        };
+        return op.ordinal();
     }
 
     public static int of(BinaryOp op) {

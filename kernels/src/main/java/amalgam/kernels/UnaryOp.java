@@ -1,6 +1,11 @@
 package amalgam.kernels;
 
-/** Elementwise functions of one fp32 argument. Each has a scalar definition in {@link #apply(float)}. */
+/**
+ * Elementwise functions of one fp32 argument. Each has a scalar definition in {@link #apply(float)}, the
+ * reference for every backend; the C and CUDA kernels compute the same formulas from
+ * native/include/amalgam_ops.h, whose list of ops is in the order of this enum (the kernels' op codes are
+ * the ordinals; OpCodesTest checks the two lists agree). A Vector API form in cpu.UnaryLoops is optional.
+ */
 public enum UnaryOp {
     IDENTITY, NEG, ABS, SIGN, SQUARE, SQRT, RECIPROCAL, EXP, LOG, TANH, SIGMOID, RELU,
     /** GELU with the exact erf: x·Φ(x). */
@@ -10,7 +15,11 @@ public enum UnaryOp {
     /** d/dx of GELU_ERF, for backward passes. */
     GELU_ERF_DERIVATIVE,
     /** d/dx of GELU_TANH, for backward passes. */
-    GELU_TANH_DERIVATIVE;
+    GELU_TANH_DERIVATIVE,
+    /** x·σ(x), Llama's activation (SiLU, swish). */
+    SILU,
+    /** d/dx of SILU: σ(x)·(1 + x·(1 − σ(x))). */
+    SILU_DERIVATIVE;
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
     private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
@@ -46,6 +55,9 @@ public enum UnaryOp {
                 double s = logistic(twoU), oneMinusS = logistic(-twoU);
                 yield s + 2 * v * s * oneMinusS * SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * v * v);
             }
+            case SILU -> v * logistic(v);
+            // 1 − σ(x) as σ(−x), which does not cancel for large x.
+            case SILU_DERIVATIVE -> logistic(v) * (1.0 + v * logistic(-v));
         };
     }
 

@@ -51,9 +51,9 @@ public abstract class BackendConformanceTest {
         return switch (op) {
             case IDENTITY, NEG, ABS, SIGN, SQUARE, SQRT, RECIPROCAL, RELU -> Tolerance.EXACT;
             // Results below the normal range may be flushed or rounded differently by a vector library.
-            case EXP, LOG, TANH, SIGMOID, GELU_ERF, GELU_TANH -> new Tolerance(2e-6, Float.MIN_NORMAL);
-            // Derivatives cross zero (GELU' at x ≈ −0.75): relative error is meaningless there.
-            case GELU_ERF_DERIVATIVE, GELU_TANH_DERIVATIVE -> new Tolerance(2e-6, 1e-6);
+            case EXP, LOG, TANH, SIGMOID, GELU_ERF, GELU_TANH, SILU -> new Tolerance(2e-6, Float.MIN_NORMAL);
+            // Derivatives cross zero (GELU' at x ≈ −0.75, SiLU' at −1.28): relative error is meaningless there.
+            case GELU_ERF_DERIVATIVE, GELU_TANH_DERIVATIVE, SILU_DERIVATIVE -> new Tolerance(2e-6, 1e-6);
         };
     }
 
@@ -139,13 +139,14 @@ public abstract class BackendConformanceTest {
     }
 
     @Test
-    void geluFamilyOnADenseGrid() {
+    void geluAndSiluFamiliesOnADenseGrid() {
         // Every 1/64 from −12 to 12: the tails, where naive 1 + erf or 1 + tanh formulas lose all digits.
         int n = 24 * 64 + 1;
         MemorySegment x = zeros(n);
         for (int i = 0; i < n; i++) FloatSegments.set(x, i, -12f + i / 64f);
         for (UnaryOp op : List.of(UnaryOp.GELU_ERF, UnaryOp.GELU_TANH, UnaryOp.GELU_ERF_DERIVATIVE,
-                UnaryOp.GELU_TANH_DERIVATIVE, UnaryOp.SIGMOID, UnaryOp.TANH, UnaryOp.EXP)) {
+                UnaryOp.GELU_TANH_DERIVATIVE, UnaryOp.SIGMOID, UnaryOp.TANH, UnaryOp.EXP, UnaryOp.SILU,
+                UnaryOp.SILU_DERIVATIVE)) {
             MemorySegment expected = zeros(n), actual = zeros(n);
             reference.unary(op, n, x, 0, expected, 0);
             backend().unary(op, n, x, 0, actual, 0);
@@ -194,6 +195,8 @@ public abstract class BackendConformanceTest {
         backend().copyStrided(new int[] {3, 0}, out, 0, new long[] {1, 3}, out, 0);
         backend().softmaxRows(0, 4, out, 0, out, 0);
         backend().layerNormRows(0, 4, 1e-5f, out, 0, null, null, out, 0, null, null);
+        backend().rmsNormRows(0, 4, 1e-6f, out, 0, null, out, 0, null);
+        backend().ropeRows(0, 1, 4, out, 0, out, out, out, 0);
         assertEquals(-1, before.mismatch(out), "an empty operation wrote to its output");
     }
 
@@ -478,6 +481,74 @@ public abstract class BackendConformanceTest {
                 new Tolerance(1e-5, 1e-5).assertClose(what + " dx without parameter gradients",
                         expected, 0, actual, 0, n);
             }
+        }
+    }
+
+    @Test
+    void rmsNormMatchesReference() {
+        for (int[] rc : ROW_SHAPES) {
+            int rows = rc[0], cols = rc[1];
+            long n = (long) rows * cols;
+            MemorySegment x = gaussian(n + 1, 2), weight = gaussian(cols, 1);
+            for (boolean weighted : new boolean[] {false, true}) {
+                MemorySegment w = weighted ? weight : null;
+                MemorySegment expected = zeros(n), actual = zeros(n + 1);
+                MemorySegment expRstd = zeros(rows), rstd = zeros(rows);
+                reference.rmsNormRows(rows, cols, 1e-6f, x, 1, w, expected, 0, expRstd);
+                backend().rmsNormRows(rows, cols, 1e-6f, x, 1, w, actual, 1, rstd);
+                String what = "rmsNorm " + rows + "x" + cols + (weighted ? " weighted" : "");
+                layerNormTolerance().assertClose(what, expected, 0, actual, 1, n);
+                new Tolerance(2e-6, 0).assertClose(what + " rstd", expRstd, 0, rstd, 0, rows);
+                backend().rmsNormRows(rows, cols, 1e-6f, x, 1, w, actual, 1, null);
+                layerNormTolerance().assertClose(what + " without rstd", expected, 0, actual, 1, n);
+            }
+        }
+    }
+
+    @Test
+    void rmsNormBackwardMatchesReference() {
+        for (int[] rc : ROW_SHAPES) {
+            int rows = rc[0], cols = rc[1];
+            long n = (long) rows * cols;
+            MemorySegment x = gaussian(n, 2), dy = gaussian(n + 2, 1);
+            MemorySegment weight = gaussian(cols, 1), y = zeros(n), rstd = zeros(rows);
+            reference.rmsNormRows(rows, cols, 1e-6f, x, 0, weight, y, 0, rstd);
+            for (boolean weighted : new boolean[] {false, true}) {
+                MemorySegment w = weighted ? weight : null;
+                MemorySegment expected = zeros(n), actual = zeros(n);
+                // The weight gradient accumulates: start both from the same non-zero values.
+                MemorySegment expDweight = gaussian(cols, 1), dweight = copy(expDweight);
+                reference.rmsNormBackwardRows(rows, cols, x, 0, rstd, w, dy, 2, expected, 0, expDweight);
+                backend().rmsNormBackwardRows(rows, cols, x, 0, rstd, w, dy, 2, actual, 0, dweight);
+                String what = "rmsNorm backward " + rows + "x" + cols + (weighted ? " weighted" : "");
+                new Tolerance(1e-5, 1e-5).assertClose(what + " dx", expected, 0, actual, 0, n);
+                new Tolerance(2e-6, 2e-6 * Math.sqrt(rows)).assertClose(what + " dweight", expDweight, 0, dweight,
+                        0, cols);
+                backend().rmsNormBackwardRows(rows, cols, x, 0, rstd, w, dy, 2, actual, 0, null);
+                new Tolerance(1e-5, 1e-5).assertClose(what + " dx without dweight", expected, 0, actual, 0, n);
+            }
+        }
+    }
+
+    @Test
+    void ropeMatchesReference() {
+        // {rows, tokens, dim}: halves of 1, 7 (scalar tails), 33 (vectors and a tail), 32 and 64 (whole vectors);
+        // the last is large enough to be split over threads.
+        int[][] shapes = {{1, 1, 2}, {6, 3, 14}, {8, 4, 66}, {5, 5, 64}, {2048, 128, 128}};
+        for (int[] shape : shapes) {
+            int rows = shape[0], tokens = shape[1], dim = shape[2];
+            long n = (long) rows * dim;
+            MemorySegment x = gaussian(n + 3, 2), cos = gaussian(tokens * dim, 1), sin = gaussian(tokens * dim, 1);
+            MemorySegment expected = zeros(n), actual = zeros(n + 1);
+            reference.ropeRows(rows, tokens, dim, x, 3, cos, sin, expected, 0);
+            backend().ropeRows(rows, tokens, dim, x, 3, cos, sin, actual, 1);
+            String what = "rope " + rows + "x" + dim + " over " + tokens + " tokens";
+            // Each output is a difference of two products: its error scales with their size, not its own.
+            Tolerance ofProducts = new Tolerance(1e-6, 1e-5);
+            ofProducts.assertClose(what, expected, 0, actual, 1, n);
+            MemorySegment inPlace = copy(x);
+            backend().ropeRows(rows, tokens, dim, inPlace, 3, cos, sin, inPlace, 3);
+            ofProducts.assertClose(what + " in place", expected, 0, inPlace, 3, n);
         }
     }
 

@@ -8,6 +8,7 @@ import amalgam.kernels.BinaryOp;
 import amalgam.kernels.ReduceOp;
 import amalgam.kernels.UnaryOp;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,12 @@ public final class Compute {
     /** {@code x} itself when contiguous, else a contiguous copy. */
     public static Tensor contiguous(Tensor x) {
         return x.isContiguous() ? x : x.copyInto(Tensor.empty(x.dtype(), x.shape()));
+    }
+
+    /** The segment starting at t's first element (null for null): row kernels take parameter vectors so. */
+    static MemorySegment at(Tensor t) {
+        if (t == null) return null;
+        return t.offset() == 0 ? t.data() : t.data().asSlice(t.offset() * t.dtype().bytes());
     }
 
     public static Tensor unary(UnaryOp op, Tensor x) {

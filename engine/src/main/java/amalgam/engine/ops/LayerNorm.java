@@ -3,7 +3,6 @@ package amalgam.engine.ops;
 import amalgam.engine.Function;
 import amalgam.engine.Tensor;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /** Layer normalisation over the last axis with optional elementwise affine (gamma, beta), on fused kernels. */
@@ -14,12 +13,6 @@ public final class LayerNorm {
     /** {@code (x − mean)/√(var + eps) · gamma + beta} per row of the last axis; gamma and beta may be null. */
     public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
         return new Normalize(eps).forward(x, gamma, beta);
-    }
-
-    /** The segment starting at t's first element: the row kernels take parameter vectors without offsets. */
-    private static MemorySegment at(Tensor t) {
-        if (t == null) return null;
-        return t.offset() == 0 ? t.data() : t.data().asSlice(t.offset() * t.dtype().bytes());
     }
 
     static final class Normalize extends Function {
@@ -45,8 +38,8 @@ public final class LayerNorm {
             mean = Tensor.empty(x.dtype(), rows);
             rstd = Tensor.empty(x.dtype(), rows);
             Tensor y = Tensor.empty(x.dtype(), x.shape());
-            x.backend().layerNormRows(rows, cols, eps, this.x.data(), this.x.offset(), at(gamma), at(beta),
-                    y.data(), 0, mean.data(), rstd.data());
+            x.backend().layerNormRows(rows, cols, eps, this.x.data(), this.x.offset(), Compute.at(gamma),
+                    Compute.at(beta), y.data(), 0, mean.data(), rstd.data());
             return attachAll(y, x, gamma, beta);
         }
 
@@ -58,8 +51,8 @@ public final class LayerNorm {
             // The kernel adds into dgamma/dbeta, so they start from zero.
             Tensor dgamma = gamma != null && needsGrad(1) ? Tensor.zeros(g.dtype(), cols) : null;
             Tensor dbeta = beta != null && needsGrad(2) ? Tensor.zeros(g.dtype(), cols) : null;
-            g.backend().layerNormBackwardRows(rows, cols, x.data(), x.offset(), mean.data(), rstd.data(), at(gamma),
-                    g.data(), g.offset(), dx.data(), 0,
+            g.backend().layerNormBackwardRows(rows, cols, x.data(), x.offset(), mean.data(), rstd.data(),
+                    Compute.at(gamma), g.data(), g.offset(), dx.data(), 0,
                     dgamma == null ? null : dgamma.data(), dbeta == null ? null : dbeta.data());
             return new Tensor[] {dx, dgamma, dbeta};
         }

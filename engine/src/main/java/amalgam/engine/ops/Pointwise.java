@@ -38,17 +38,22 @@ public final class Pointwise {
         return new Relu().forward(x);
     }
 
-    /** x·σ(x), the SiLU (swish) of Llama's MLP; composed, so its gradient is that of mul and sigmoid. */
+    /** x·σ(x), the SiLU (swish) of Llama's MLP. */
     public static Tensor silu(Tensor x) {
+        return new Activation(UnaryOp.SILU, UnaryOp.SILU_DERIVATIVE).forward(x);
+    }
+
+    /** The twin of {@link #silu} composed from mul and sigmoid, which FusedVersusComposedTest holds it to. */
+    static Tensor composedSilu(Tensor x) {
         return x.mul(x.sigmoid());
     }
 
     public static Tensor gelu(Tensor x) {
-        return new Gelu(UnaryOp.GELU_ERF, UnaryOp.GELU_ERF_DERIVATIVE).forward(x);
+        return new Activation(UnaryOp.GELU_ERF, UnaryOp.GELU_ERF_DERIVATIVE).forward(x);
     }
 
     public static Tensor geluTanh(Tensor x) {
-        return new Gelu(UnaryOp.GELU_TANH, UnaryOp.GELU_TANH_DERIVATIVE).forward(x);
+        return new Activation(UnaryOp.GELU_TANH, UnaryOp.GELU_TANH_DERIVATIVE).forward(x);
     }
 
     static final class Exp extends Function {
@@ -151,11 +156,12 @@ public final class Pointwise {
         }
     }
 
-    static final class Gelu extends Function {
+    /** An activation whose derivative is a unary op of its input too (GELU, SiLU). */
+    static final class Activation extends Function {
         private final UnaryOp function, derivative;
         private Tensor x;
 
-        Gelu(UnaryOp function, UnaryOp derivative) {
+        Activation(UnaryOp function, UnaryOp derivative) {
             this.function = function;
             this.derivative = derivative;
         }

@@ -10,8 +10,8 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * Every op that runs on a fused kernel (softmax, log-softmax, layer norm, cross-entropy) equals its twin
- * composed from primitive ops, in value and in gradient (F64).
+ * Every op that runs on a fused kernel (softmax, log-softmax, layer norm, RMS norm, RoPE, cross-entropy,
+ * silu) equals its twin composed from primitive ops, in value and in gradient (F64).
  */
 class FusedVersusComposedTest {
 
@@ -52,6 +52,34 @@ class FusedVersusComposedTest {
             Tensor centred = x.sub(x.mean(-1, true));
             return centred.div(centred.square().mean(-1, true).add(eps).sqrt()).mul(gamma).add(beta);
         }, 5, 6);
+    }
+
+    @Test
+    void rmsNorm() {
+        Tensor weight = Tensor.randn(DType.F64, random, 6);
+        double eps = (float) 1e-6; // the kernel takes eps as a float
+        assertTwins(x -> RmsNorm.rmsNorm(x, weight, eps), x -> RmsNorm.composedRmsNorm(x, weight, eps), 5, 6);
+        assertTwins(x -> RmsNorm.rmsNorm(x, weight, eps), x -> RmsNorm.composedRmsNorm(x, weight, eps), 2, 3, 6);
+        // And the weight's gradient, which assertTwins does not see.
+        Tensor x = Tensor.randn(DType.F64, random, 4, 6), dy = Tensor.randn(DType.F64, random, 4, 6);
+        double[] w = weight.toDoubleArray();
+        Tensor wa = Tensor.of(DType.F64, w, 6).requiresGrad(true), wb = Tensor.of(DType.F64, w, 6).requiresGrad(true);
+        RmsNorm.rmsNorm(x, wa, eps).mul(dy).sum().backward();
+        RmsNorm.composedRmsNorm(x, wb, eps).mul(dy).sum().backward();
+        assertArrayEquals(wb.grad().toDoubleArray(), wa.grad().toDoubleArray(), 1e-12, "weight gradients");
+    }
+
+    @Test
+    void rope() {
+        // Tables with unequal halves, so that the backward's swap of sin's halves is seen.
+        Tensor cos = Tensor.randn(DType.F64, random, 5, 8), sin = Tensor.randn(DType.F64, random, 5, 8);
+        assertTwins(x -> Rope.rotate(x, cos, sin), x -> Rope.composedRotate(x, cos, sin), 2, 3, 5, 8);
+        assertTwins(x -> Rope.rotate(x.mT(), cos, sin), x -> Rope.composedRotate(x.mT(), cos, sin), 3, 8, 5);
+    }
+
+    @Test
+    void silu() {
+        assertTwins(Pointwise::silu, Pointwise::composedSilu, 3, 7);
     }
 
     @Test

@@ -203,6 +203,9 @@ class GradientCheckTest {
         Tensor heads = variable(random, 1, 2, 3, 4);
         Tensor cos = Tensor.rand(DType.F64, random, -1, 1, 3, 4), sin = Tensor.rand(DType.F64, random, -1, 1, 3, 4);
         check("rope", in -> Rope.rotate(in[0], cos, sin), heads);
+        // Tables that want gradients themselves take the composed path.
+        check("rope with learned tables", in -> Rope.rotate(in[0], in[1], in[2]), heads, variable(random, 3, 4),
+                variable(random, 3, 4));
         Tensor q = variable(random, 1, 4, 3, 2), k = variable(random, 1, 2, 5, 2), v = variable(random, 1, 2, 5, 2);
         check("grouped causal attention with cached keys",
                 in -> Attention.scaledDotProduct(in[0], in[1], in[2], 0.7, true), q, k, v);

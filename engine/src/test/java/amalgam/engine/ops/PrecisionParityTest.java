@@ -52,7 +52,8 @@ class PrecisionParityTest {
         assertParity("div", in -> in[0].div(in[1]), new int[] {2, 3, 65}, new int[] {1, 3, 1});
         assertParity("scalar ops", in -> in[0].mul(1.5).add(-0.25).div(3), new int[] {257});
         assertParity("pointwise", in -> in[0].exp().add(in[0].log()).add(in[0].sqrt()).add(in[0].tanh())
-                .add(in[0].sigmoid()).add(in[0].sub(1).relu()).add(in[0].gelu()).add(in[0].geluTanh()), new int[] {3, 67});
+                .add(in[0].sigmoid()).add(in[0].sub(1).relu()).add(in[0].gelu()).add(in[0].geluTanh())
+                .add(in[0].silu()), new int[] {3, 67});
     }
 
     @Test
@@ -64,6 +65,10 @@ class PrecisionParityTest {
         assertParity("softmax", in -> in[0].softmax(-1).add(in[0].logSoftmax(0)), new int[] {5, 37});
         assertParity("layer norm", in -> LayerNorm.layerNorm(in[0], in[1], in[2], 1e-5), new int[] {6, 40}, new int[] {40},
                 new int[] {40});
+        assertParity("rms norm of a transposed view", in -> RmsNorm.rmsNorm(in[0].mT(), in[1], 1e-6),
+                new int[] {6, 67}, new int[] {6});
+        assertParity("rope", in -> Rope.rotate(in[0], in[1], in[2]), new int[] {2, 3, 5, 70}, new int[] {5, 70},
+                new int[] {5, 70});
         assertParity("cross-entropy", in -> CrossEntropy.crossEntropy(in[0].mul(3), new int[] {0, 5, 9, 2}), new int[] {4, 10});
     }
 

@@ -274,14 +274,7 @@ public final class CpuBackend implements Backend, GemmDelegation, MergeSweepsDel
                                       MemorySegment dgamma, MemorySegment dbeta) {
         // Parameter gradients first: they read dy, which dx may overwrite.
         if (dgamma != null || dbeta != null) {
-            int colTasks = (int) Math.min(tasks((long) rows * cols), Math.max(1, cols / 64));
-            if (colTasks <= 1) {
-                LayerNorm.parameterGradients(rows, cols, x, xOffset, mean, rstd, dy, dyOffset, dgamma, dbeta, 0, cols);
-            } else {
-                pool.parallelFor(colTasks, c -> LayerNorm.parameterGradients(rows, cols, x, xOffset, mean, rstd,
-                        dy, dyOffset, dgamma, dbeta,
-                        (int) chunkStart(cols, c, colTasks), (int) chunkStart(cols, c + 1, colTasks)));
-            }
+            normParameterGradients(rows, cols, x, xOffset, mean, rstd, dy, dyOffset, dgamma, dbeta);
         }
         int tasks = rowTasks(rows, cols);
         if (tasks == 1) {
@@ -290,6 +283,60 @@ public final class CpuBackend implements Backend, GemmDelegation, MergeSweepsDel
         }
         pool.parallelFor(tasks, c -> LayerNorm.inputGradient(cols, x, xOffset, mean, rstd, gamma, dy, dyOffset,
                 dx, dxOffset, rowStart(rows, c, tasks), rowStart(rows, c + 1, tasks)));
+    }
+
+    @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        int tasks = rowTasks(rows, dim);
+        if (tasks == 1) {
+            Rope.rotate(tokens, dim, x, xOffset, cos, sin, out, outOffset, 0, rows);
+            return;
+        }
+        pool.parallelFor(tasks, c -> Rope.rotate(tokens, dim, x, xOffset, cos, sin, out, outOffset,
+                rowStart(rows, c, tasks), rowStart(rows, c + 1, tasks)));
+    }
+
+    @Override
+    public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
+                            MemorySegment y, long yOffset, MemorySegment rstd) {
+        int tasks = rowTasks(rows, cols);
+        if (tasks == 1) {
+            RmsNorm.forward(cols, eps, x, xOffset, weight, y, yOffset, rstd, 0, rows);
+            return;
+        }
+        pool.parallelFor(tasks, c -> RmsNorm.forward(cols, eps, x, xOffset, weight, y, yOffset, rstd,
+                rowStart(rows, c, tasks), rowStart(rows, c + 1, tasks)));
+    }
+
+    @Override
+    public void rmsNormBackwardRows(int rows, int cols, MemorySegment x, long xOffset, MemorySegment rstd,
+                                    MemorySegment weight, MemorySegment dy, long dyOffset, MemorySegment dx,
+                                    long dxOffset, MemorySegment dweight) {
+        // The weight gradient first: it reads dy, which dx may overwrite. It is layer norm's gamma gradient
+        // with a mean of zero.
+        if (dweight != null) normParameterGradients(rows, cols, x, xOffset, null, rstd, dy, dyOffset, dweight, null);
+        int tasks = rowTasks(rows, cols);
+        if (tasks == 1) {
+            RmsNorm.inputGradient(cols, x, xOffset, rstd, weight, dy, dyOffset, dx, dxOffset, 0, rows);
+            return;
+        }
+        pool.parallelFor(tasks, c -> RmsNorm.inputGradient(cols, x, xOffset, rstd, weight, dy, dyOffset,
+                dx, dxOffset, rowStart(rows, c, tasks), rowStart(rows, c + 1, tasks)));
+    }
+
+    /** {@link LayerNorm#parameterGradients} split by columns, so that each task owns its sums. */
+    private void normParameterGradients(int rows, int cols, MemorySegment x, long xOffset, MemorySegment mean,
+                                        MemorySegment rstd, MemorySegment dy, long dyOffset,
+                                        MemorySegment dgamma, MemorySegment dbeta) {
+        int colTasks = (int) Math.min(tasks((long) rows * cols), Math.max(1, cols / 64));
+        if (colTasks <= 1) {
+            LayerNorm.parameterGradients(rows, cols, x, xOffset, mean, rstd, dy, dyOffset, dgamma, dbeta, 0, cols);
+            return;
+        }
+        pool.parallelFor(colTasks, c -> LayerNorm.parameterGradients(rows, cols, x, xOffset, mean, rstd,
+                dy, dyOffset, dgamma, dbeta,
+                (int) chunkStart(cols, c, colTasks), (int) chunkStart(cols, c + 1, colTasks)));
     }
 
     private static int rowStart(int rows, int c, int tasks) {

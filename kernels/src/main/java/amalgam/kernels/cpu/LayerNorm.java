@@ -50,7 +50,8 @@ final class LayerNorm {
         }
     }
 
-    private static double squaredDeviationSum(int n, MemorySegment x, long xr, float mu) {
+    /** Σ (x − mu)², in fp32 vector blocks summed in double; mu = 0 gives RmsNorm its sum of squares. */
+    static double squaredDeviationSum(int n, MemorySegment x, long xr, float mu) {
         double total = 0;
         int j = 0;
         while (j + LANES <= n) {
@@ -115,6 +116,7 @@ final class LayerNorm {
     /**
      * Adds Σ_rows dy ⊙ x̂ to dgamma and Σ_rows dy to dbeta (either may be null) for columns
      * [fromCol, toCol); a caller splitting columns among threads passes multiples of the vector length.
+     * A null mean is zero: x̂ = x · rstd, RMS normalisation's weight gradient.
      */
     static void parameterGradients(int rows, int cols, MemorySegment x, long xOffset, MemorySegment mean,
                                    MemorySegment rstd, MemorySegment dy, long dyOffset,
@@ -124,7 +126,7 @@ final class LayerNorm {
             FloatVector gs = FloatVector.zero(S), gc = gs, gPlain = gs, bs = gs, bc = gs, bPlain = gs;
             for (int r = 0; r < rows; r++) {
                 FloatVector d = load(dy, dyOffset + (long) r * cols + j);
-                FloatVector xhat = load(x, xOffset + (long) r * cols + j).sub(get(mean, r)).mul(get(rstd, r));
+                FloatVector xhat = load(x, xOffset + (long) r * cols + j).sub(meanOf(mean, r)).mul(get(rstd, r));
                 FloatVector term = d.mul(xhat);
                 // Kahan sums, each with a plain twin that stands in where infinities make Kahan's NaN.
                 FloatVector y = term.sub(gc), t = gs.add(y);
@@ -150,11 +152,15 @@ final class LayerNorm {
             double g = 0, b = 0;
             for (int r = 0; r < rows; r++) {
                 double d = get(dy, dyOffset + (long) r * cols + j);
-                g += d * ((get(x, xOffset + (long) r * cols + j) - get(mean, r)) * get(rstd, r));
+                g += d * ((get(x, xOffset + (long) r * cols + j) - meanOf(mean, r)) * get(rstd, r));
                 b += d;
             }
             if (dgamma != null) set(dgamma, j, (float) (get(dgamma, j) + g));
             if (dbeta != null) set(dbeta, j, (float) (get(dbeta, j) + b));
         }
+    }
+
+    private static float meanOf(MemorySegment mean, int r) {
+        return mean == null ? 0f : get(mean, r);
     }
 }

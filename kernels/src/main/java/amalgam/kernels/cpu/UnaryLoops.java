@@ -13,11 +13,12 @@ import static amalgam.kernels.cpu.Elementwise.set;
 import static amalgam.kernels.cpu.VectorMath.S;
 
 /**
- * {@code out[i] = op(x[i])} over a contiguous run, one small method per op. The switch stays outside the
- * loops and each loop is its own method: with every op inlined into one method, C2 runs out of inlining
- * budget and starts materialising vectors as heap objects (an allocation per vector). For the same reason
- * loads and stores call the Vector API directly: its methods are force-inlined, our helpers would not be
- * once a loop body as large as GELU's has used up C2's node budget.
+ * {@code out[i] = op(x[i])} over a contiguous run, one small method per op that has a vector form (an op
+ * without one runs its reference definition). The switch stays outside the loops and each loop is its own
+ * method: with every op inlined into one method, C2 runs out of inlining budget and starts materialising
+ * vectors as heap objects (an allocation per vector). For the same reason loads and stores call the Vector
+ * API directly: its methods are force-inlined, our helpers would not be once a loop body as large as GELU's
+ * has used up C2's node budget.
  */
 final class UnaryLoops {
 
@@ -46,6 +47,10 @@ final class UnaryLoops {
             case GELU_ERF -> geluErf(end, x, xo, out, oo);
             case GELU_ERF_DERIVATIVE -> geluErfDerivative(end, x, xo, out, oo);
             case GELU_TANH, GELU_TANH_DERIVATIVE -> geluTanhWithExactTail(op, end, x, xo, out, oo);
+            case SILU -> silu(end, x, xo, out, oo);
+            case SILU_DERIVATIVE -> siluDerivative(end, x, xo, out, oo);
+            // An op without a vector form is computed by its reference definition: right, if slower.
+            default -> { for (long i = 0; i < end; i++) set(out, oo + i, op.apply(get(x, xo + i))); }
         }
         for (long i = end; i < n; i++) set(out, oo + i, op.apply(get(x, xo + i)));
     }
@@ -138,6 +143,20 @@ final class UnaryLoops {
         for (long i = 0; i < end; i += LANES) {
             FloatVector v = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
             VectorMath.geluErfDerivative(v).intoMemorySegment(out, (oo + i) * 4, ORDER);
+        }
+    }
+
+    private static void silu(long end, MemorySegment x, long xo, MemorySegment out, long oo) {
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            v.mul(VectorMath.sigmoid(v)).intoMemorySegment(out, (oo + i) * 4, ORDER);
+        }
+    }
+
+    private static void siluDerivative(long end, MemorySegment x, long xo, MemorySegment out, long oo) {
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, ORDER);
+            VectorMath.siluDerivative(v).intoMemorySegment(out, (oo + i) * 4, ORDER);
         }
     }
 

@@ -252,6 +252,64 @@ public final class CudaBackend implements Backend, GemmDelegation, MergeSweepsDe
         }
     }
 
+    @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        if (rows == 0 || dim == 0) return;
+        long n = (long) rows * dim, table = (long) tokens * dim;
+        try (CudaContext.Scope scope = context.enter();
+             Staged dX = Staged.upload(context, x, xOffset, n);
+             Staged dCos = Staged.upload(context, cos, 0, table);
+             Staged dSin = Staged.upload(context, sin, 0, table);
+             Staged dOut = Staged.allocate(context, n)) {
+            context.launch1d(CudaKernels.ROPE, n / 2, KernelArgs.of().i32(rows).i32(tokens).i32(dim)
+                    .ptr(dX.at()).ptr(dCos.at()).ptr(dSin.at()).ptr(dOut.at()));
+            dOut.download(context, n, out, outOffset);
+        }
+    }
+
+    @Override
+    public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
+                            MemorySegment y, long yOffset, MemorySegment rstd) {
+        if (rows == 0) return;
+        long n = (long) rows * cols;
+        try (CudaContext.Scope scope = context.enter();
+             Staged dx = Staged.upload(context, x, xOffset, n);
+             Staged dWeight = Staged.uploadOptional(context, weight, cols);
+             Staged dy = Staged.allocate(context, n);
+             Staged dRstd = Staged.allocate(context, rows)) {
+            context.launch(CudaKernels.RMSNORM, rows, 1, 1, ROW_BLOCK, KernelArgs.of().i32(rows).i32(cols)
+                    .f32(eps).ptr(dx.at()).ptr(Staged.at(dWeight)).ptr(dy.at()).ptr(dRstd.at()));
+            dy.download(context, n, y, yOffset);
+            if (rstd != null) dRstd.download(context, rows, rstd, 0);
+        }
+    }
+
+    @Override
+    public void rmsNormBackwardRows(int rows, int cols, MemorySegment x, long xOffset, MemorySegment rstd,
+                                    MemorySegment weight, MemorySegment dy, long dyOffset, MemorySegment dx,
+                                    long dxOffset, MemorySegment dweight) {
+        if (rows == 0 || cols == 0) return;
+        long n = (long) rows * cols;
+        try (CudaContext.Scope scope = context.enter();
+             Staged dX = Staged.upload(context, x, xOffset, n);
+             Staged dRstd = Staged.upload(context, rstd, 0, rows);
+             Staged dWeight = Staged.uploadOptional(context, weight, cols);
+             Staged dDy = Staged.upload(context, dy, dyOffset, n);
+             Staged dDx = Staged.allocate(context, n);
+             Staged dDweight = Staged.uploadOptional(context, dweight, cols)) {
+            context.launch(CudaKernels.RMSNORM_BACKWARD, rows, 1, 1, ROW_BLOCK, KernelArgs.of().i32(rows)
+                    .i32(cols).ptr(dX.at()).ptr(dRstd.at()).ptr(Staged.at(dWeight)).ptr(dDy.at()).ptr(dDx.at()));
+            if (dweight != null) {
+                // Layer norm's gamma gradient with no mean (a null pointer) is the RMS weight gradient.
+                context.launch1d(CudaKernels.LAYERNORM_PARAM_GRADS, cols, KernelArgs.of().i32(rows).i32(cols)
+                        .ptr(dX.at()).ptr(null).ptr(dRstd.at()).ptr(dDy.at()).ptr(dDweight.at()).ptr(null));
+                dDweight.download(context, cols, dweight, 0);
+            }
+            dDx.download(context, n, dx, dxOffset);
+        }
+    }
+
     // ---- selection ---------------------------------------------------------------------------------------
 
     @Override

@@ -44,6 +44,9 @@ public final class CudaKernels {
     public static final KernelRef LAYERNORM = new KernelRef("layernorm", "layernorm_rows_f32", "i32 i32 f32 ptr ptr ptr ptr ptr ptr");
     public static final KernelRef LAYERNORM_BACKWARD = new KernelRef("layernorm", "layernorm_backward_rows_f32", "i32 i32 ptr ptr ptr ptr ptr ptr");
     public static final KernelRef LAYERNORM_PARAM_GRADS = new KernelRef("layernorm", "layernorm_param_grads_f32", "i32 i32 ptr ptr ptr ptr ptr ptr");
+    public static final KernelRef RMSNORM = new KernelRef("layernorm", "rmsnorm_rows_f32", "i32 i32 f32 ptr ptr ptr ptr");
+    public static final KernelRef RMSNORM_BACKWARD = new KernelRef("layernorm", "rmsnorm_backward_rows_f32", "i32 i32 ptr ptr ptr ptr ptr");
+    public static final KernelRef ROPE = new KernelRef("rope", "rope_rows_f32", "i32 i32 i32 ptr ptr ptr ptr");
 
     public static final KernelRef LORA_FORWARD_UP = new KernelRef("lora", "lora_forward_up", "i32 i32 i32 i32 ptr i64 ptr i64 ptr i64 ptr i64 ptr i64");
 
@@ -61,7 +64,7 @@ public final class CudaKernels {
             SGEMM_NN, SGEMM_NT, SGEMM_TN, SGEMM_TT, TF32_NN, TF32_NT, TF32_TN, TF32_TT,
             UNARY, AFFINE, FILL, BINARY_STRIDED, COPY_STRIDED, REDUCE_ROWS, REDUCE_COLUMNS,
             SOFTMAX, LOG_SOFTMAX, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD,
-            LAYERNORM, LAYERNORM_BACKWARD, LAYERNORM_PARAM_GRADS, LORA_FORWARD_UP,
+            LAYERNORM, LAYERNORM_BACKWARD, LAYERNORM_PARAM_GRADS, RMSNORM, RMSNORM_BACKWARD, ROPE, LORA_FORWARD_UP,
             RADIX_HISTOGRAM, RADIX_SELECT_BUCKET, PRUNE_COUNT_EQUAL, PRUNE_APPLY,
             TIES_ELECT_SIGN, TIES_DISJOINT_MERGE, DARE_KEEP_MASK, DARE_APPLY);
 

@@ -241,6 +241,58 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         }
     }
 
+    @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        long count = blockSize(rows, dim);
+        MemorySegment xs = Operands.elements(x, xOffset, count, "x");
+        MemorySegment cs = Operands.elements(cos, 0, (long) tokens * dim, "cos");
+        MemorySegment ss = Operands.elements(sin, 0, (long) tokens * dim, "sin");
+        MemorySegment os = Operands.elements(out, outOffset, count, "out");
+        try {
+            MethodHandle call = NativeKernels.ROPE_ROWS.forWork(count, Operands.onHeap(x, cos, sin, out));
+            call.invokeExact(rows, tokens, dim, xs, cs, ss, os, threads);
+        } catch (Throwable t) {
+            throw NativeKernels.rethrow(t);
+        }
+    }
+
+    @Override
+    public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
+                            MemorySegment y, long yOffset, MemorySegment rstd) {
+        long count = blockSize(rows, cols);
+        MemorySegment xs = Operands.elements(x, xOffset, count, "x");
+        MemorySegment ws = Operands.optional(weight, 0, cols, "weight");
+        MemorySegment ys = Operands.elements(y, yOffset, count, "y");
+        MemorySegment rs = Operands.optional(rstd, 0, rows, "rstd");
+        try {
+            MethodHandle call = NativeKernels.RMS_NORM_ROWS.forWork(count, Operands.onHeap(x, weight, y, rstd));
+            call.invokeExact(rows, cols, eps, xs, ws, ys, rs, threads);
+        } catch (Throwable t) {
+            throw NativeKernels.rethrow(t);
+        }
+    }
+
+    @Override
+    public void rmsNormBackwardRows(int rows, int cols, MemorySegment x, long xOffset, MemorySegment rstd,
+                                    MemorySegment weight, MemorySegment dy, long dyOffset, MemorySegment dx,
+                                    long dxOffset, MemorySegment dweight) {
+        long count = blockSize(rows, cols);
+        MemorySegment xs = Operands.elements(x, xOffset, count, "x");
+        MemorySegment rs = Operands.elements(rstd, 0, rows, "rstd");
+        MemorySegment ws = Operands.optional(weight, 0, cols, "weight");
+        MemorySegment dys = Operands.elements(dy, dyOffset, count, "dy");
+        MemorySegment dxs = Operands.elements(dx, dxOffset, count, "dx");
+        MemorySegment dws = Operands.optional(dweight, 0, cols, "dweight");
+        try {
+            MethodHandle call = NativeKernels.RMS_NORM_BACKWARD_ROWS.forWork(count,
+                    Operands.onHeap(x, rstd, weight, dy, dx, dweight));
+            call.invokeExact(rows, cols, xs, rs, ws, dys, dxs, dws, threads);
+        } catch (Throwable t) {
+            throw NativeKernels.rethrow(t);
+        }
+    }
+
     // ---- selection ---------------------------------------------------------------------------------------
 
     @Override

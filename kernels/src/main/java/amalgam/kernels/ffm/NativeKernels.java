@@ -92,6 +92,15 @@ final class NativeKernels {
             voidOf(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
                     JAVA_INT));
 
+    static final Downcall RMS_NORM_ROWS = Downcall.of("amalgam_rms_norm_rows",
+            voidOf(JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+
+    static final Downcall RMS_NORM_BACKWARD_ROWS = Downcall.of("amalgam_rms_norm_backward_rows",
+            voidOf(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+
+    static final Downcall ROPE_ROWS = Downcall.of("amalgam_rope_rows",
+            voidOf(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+
     static final Downcall KTH_LARGEST_ABS = Downcall.of("amalgam_kth_largest_abs",
             returning(JAVA_FLOAT, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
 

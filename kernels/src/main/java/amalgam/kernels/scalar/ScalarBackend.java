@@ -231,6 +231,65 @@ public final class ScalarBackend implements Backend, MergeSweepsDelegation {
         }
     }
 
+    @Override
+    public void ropeRows(int rows, int tokens, int dim, MemorySegment x, long xOffset, MemorySegment cos,
+                         MemorySegment sin, MemorySegment out, long outOffset) {
+        int half = dim / 2;
+        for (int r = 0; r < rows; r++) {
+            long xr = xOffset + (long) r * dim, or = outOffset + (long) r * dim, tr = (long) (r % tokens) * dim;
+            for (int j = 0; j < half; j++) {
+                double x1 = p.get(x, xr + j), x2 = p.get(x, xr + j + half);
+                p.set(out, or + j, x1 * p.get(cos, tr + j) - x2 * p.get(sin, tr + j));
+                p.set(out, or + j + half, x2 * p.get(cos, tr + j + half) + x1 * p.get(sin, tr + j + half));
+            }
+        }
+    }
+
+    @Override
+    public void rmsNormRows(int rows, int cols, float eps, MemorySegment x, long xOffset, MemorySegment weight,
+                            MemorySegment y, long yOffset, MemorySegment rstd) {
+        for (int r = 0; r < rows; r++) {
+            long xr = xOffset + (long) r * cols, yr = yOffset + (long) r * cols;
+            double squares = 0;
+            for (int j = 0; j < cols; j++) {
+                double v = p.get(x, xr + j);
+                squares += v * v;
+            }
+            double rs = 1.0 / Math.sqrt(squares / cols + eps);
+            for (int j = 0; j < cols; j++) {
+                p.set(y, yr + j, p.get(x, xr + j) * rs * (weight == null ? 1.0 : p.get(weight, j)));
+            }
+            if (rstd != null) p.set(rstd, r, rs);
+        }
+    }
+
+    @Override
+    public void rmsNormBackwardRows(int rows, int cols, MemorySegment x, long xOffset, MemorySegment rstd,
+                                    MemorySegment weight, MemorySegment dy, long dyOffset, MemorySegment dx,
+                                    long dxOffset, MemorySegment dweight) {
+        double[] dweightSum = new double[cols];
+        for (int r = 0; r < rows; r++) {
+            long xr = xOffset + (long) r * cols, dyr = dyOffset + (long) r * cols, dxr = dxOffset + (long) r * cols;
+            double rs = p.get(rstd, r);
+            double gxSum = 0;
+            for (int j = 0; j < cols; j++) {
+                double xhat = p.get(x, xr + j) * rs;
+                double d = p.get(dy, dyr + j);
+                gxSum += d * (weight == null ? 1.0 : p.get(weight, j)) * xhat;
+                dweightSum[j] += d * xhat;
+            }
+            double gxMean = gxSum / cols;
+            for (int j = 0; j < cols; j++) {
+                double xhat = p.get(x, xr + j) * rs;
+                double g = p.get(dy, dyr + j) * (weight == null ? 1.0 : p.get(weight, j));
+                p.set(dx, dxr + j, rs * (g - xhat * gxMean));
+            }
+        }
+        if (dweight != null) {
+            for (int j = 0; j < cols; j++) p.set(dweight, j, p.get(dweight, j) + dweightSum[j]);
+        }
+    }
+
     // ---- selection ---------------------------------------------------------------------------------------
 
     /**

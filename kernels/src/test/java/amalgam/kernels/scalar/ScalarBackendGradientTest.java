@@ -118,9 +118,31 @@ class ScalarBackendGradientTest {
     }
 
     @Test
-    void geluDerivativesMatchFiniteDifferences() {
+    void rmsNormBackwardMatchesFiniteDifferencesForInputAndWeight() {
+        int rows = 3, cols = 6, n = rows * cols;
+        float eps = 1e-6f;
+        MemorySegment x = randomSegment(n), w = randomSegment(n), y = P.allocate(arena, n);
+        MemorySegment weight = randomSegment(cols), rstd = P.allocate(arena, rows);
+        Consumer<Void> forward = unused -> backend.rmsNormRows(rows, cols, eps, x, 0, weight, y, 0, rstd);
+        double[] numericX = numericGradient(x, n, w, y, n, forward);
+        double[] numericWeight = numericGradient(weight, cols, w, y, n, forward);
+
+        forward.accept(null);
+        MemorySegment dx = P.allocate(arena, n);
+        // dweight starts at 1: the kernel must add to it, not overwrite.
+        MemorySegment dweight = P.allocate(arena, cols);
+        backend.fill(cols, 1f, dweight, 0);
+        backend.rmsNormBackwardRows(rows, cols, x, 0, rstd, weight, w, 0, dx, 0, dweight);
+        assertGradient(numericX, dx);
+        for (int j = 0; j < cols; j++) numericWeight[j] += 1;
+        assertGradient(numericWeight, dweight);
+    }
+
+    @Test
+    void activationDerivativesMatchFiniteDifferences() {
         checkDerivative(UnaryOp.GELU_ERF, UnaryOp.GELU_ERF_DERIVATIVE);
         checkDerivative(UnaryOp.GELU_TANH, UnaryOp.GELU_TANH_DERIVATIVE);
+        checkDerivative(UnaryOp.SILU, UnaryOp.SILU_DERIVATIVE);
     }
 
     private void checkDerivative(UnaryOp f, UnaryOp derivative) {

@@ -224,6 +224,22 @@ class ScalarBackendTest {
 
     @ParameterizedTest
     @EnumSource(Precision.class)
+    void siluValues(Precision p) {
+        ScalarBackend backend = new ScalarBackend(p);
+        MemorySegment x = p.of(arena, -1, 0, 1, 3);
+        MemorySegment out = p.allocate(arena, 4);
+        // σ(1) = 0.7310585786300049, σ(3) = 0.9525741268224334
+        backend.unary(UnaryOp.SILU, 4, x, 0, out, 0);
+        assertClose(p, new double[] {-(1 - 0.7310585786300049), 0, 0.7310585786300049, 3 * 0.9525741268224334},
+                p.toArray(out, 0, 4));
+        backend.unary(UnaryOp.SILU_DERIVATIVE, 4, x, 0, out, 0);
+        assertClose(p, new double[] {(1 - 0.7310585786300049) * (1 - 0.7310585786300049), 0.5,
+                0.7310585786300049 * (1 + (1 - 0.7310585786300049)),
+                0.9525741268224334 * (1 + 3 * (1 - 0.9525741268224334))}, p.toArray(out, 0, 4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
     void affineFillAndUnary(Precision p) {
         ScalarBackend backend = new ScalarBackend(p);
         MemorySegment x = p.of(arena, 4, -1, 0.25);
