@@ -20,6 +20,12 @@ public final class Linear extends Module {
         this(in, out, true, DType.F32, random);
     }
 
+    /** A frozen layer over given weights (a checkpoint's), W [out, in] and b [out] or null. */
+    public Linear(Tensor weight, Tensor bias) {
+        this.weight = frozen("weight", weight);
+        this.bias = bias == null ? null : frozen("bias", bias);
+    }
+
     public Tensor weight() {
         return weight;
     }
