@@ -3,7 +3,6 @@ package amalgam.engine.models.vit;
 import amalgam.engine.Tensor;
 import amalgam.engine.hub.Checkpoint;
 import amalgam.engine.nn.LayerNorm;
-import amalgam.engine.nn.Linear;
 import amalgam.engine.nn.Module;
 
 import java.nio.file.Files;
@@ -24,27 +23,33 @@ public final class ViTForImageClassification extends Module {
     private final ViTEmbeddings embeddings;
     private final List<ViTLayer> layers = new ArrayList<>();
     private final LayerNorm layernorm;
-    private final Linear classifier;
+    private final Module classifier;
 
-    private ViTForImageClassification(ViTConfig config, Checkpoint checkpoint, ImagePreprocessor preprocessor) {
+    private ViTForImageClassification(ViTConfig config, Checkpoint checkpoint, LinearFactory linears,
+            ImagePreprocessor preprocessor) {
         this.config = config;
         this.preprocessor = preprocessor;
         this.embeddings = child("vit.embeddings", new ViTEmbeddings(config, checkpoint, "vit.embeddings."));
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             String name = "vit.encoder.layer." + i;
-            layers.add(child(name, new ViTLayer(config, checkpoint, name + ".")));
+            layers.add(child(name, new ViTLayer(config, checkpoint, linears, name + ".")));
         }
         this.layernorm = child("vit.layernorm", ViTLayer.layerNorm(config, checkpoint, "vit.layernorm."));
-        this.classifier = child("classifier", ViTLayer.linear(checkpoint, "classifier.", config.hiddenSize(),
-                config.numLabels(), true));
+        this.classifier = child("classifier", linears.linear("classifier",
+                ViTLayer.load(checkpoint, "classifier.", config.hiddenSize(), config.numLabels(), true)));
     }
 
     /** The model of an open checkpoint directory, with its image preprocessor when the directory has one. */
     public static ViTForImageClassification load(Checkpoint checkpoint) {
+        return load(checkpoint, (name, linear) -> linear);
+    }
+
+    /** {@link #load(Checkpoint)} with each encoder and classifier Linear passed through {@code linears}. */
+    static ViTForImageClassification load(Checkpoint checkpoint, LinearFactory linears) {
         ViTConfig config = ViTConfig.from(checkpoint.config());
         Path preprocessorConfig = checkpoint.directory().resolve(ImagePreprocessor.CONFIG);
         ImagePreprocessor preprocessor = Files.exists(preprocessorConfig) ? ImagePreprocessor.read(preprocessorConfig) : null;
-        return new ViTForImageClassification(config, checkpoint, preprocessor);
+        return new ViTForImageClassification(config, checkpoint, linears, preprocessor);
     }
 
     /** {@link #load(Checkpoint)} for a directory; the weights are copied out, so the files are closed again. */

@@ -16,27 +16,29 @@ final class ViTLayer extends Module {
 
     private final ViTConfig config;
     private final LayerNorm layernormBefore, layernormAfter;
-    private final Linear query, key, value, attentionOutput, intermediate, output;
+    private final Module query, key, value, attentionOutput, intermediate, output;
 
-    ViTLayer(ViTConfig config, Checkpoint checkpoint, String prefix) {
+    ViTLayer(ViTConfig config, Checkpoint checkpoint, LinearFactory linears, String prefix) {
         this.config = config;
         int hidden = config.hiddenSize(), inner = config.intermediateSize();
+        boolean qkvBias = config.qkvBias();
         this.layernormBefore = child("layernorm_before", layerNorm(config, checkpoint, prefix + "layernorm_before."));
-        this.query = child("attention.attention.query", linear(checkpoint, prefix + "attention.attention.query.",
-                hidden, hidden, config.qkvBias()));
-        this.key = child("attention.attention.key", linear(checkpoint, prefix + "attention.attention.key.",
-                hidden, hidden, config.qkvBias()));
-        this.value = child("attention.attention.value", linear(checkpoint, prefix + "attention.attention.value.",
-                hidden, hidden, config.qkvBias()));
-        this.attentionOutput = child("attention.output.dense", linear(checkpoint, prefix + "attention.output.dense.",
-                hidden, hidden, true));
+        this.query = linear(checkpoint, linears, prefix, "attention.attention.query", hidden, hidden, qkvBias);
+        this.key = linear(checkpoint, linears, prefix, "attention.attention.key", hidden, hidden, qkvBias);
+        this.value = linear(checkpoint, linears, prefix, "attention.attention.value", hidden, hidden, qkvBias);
+        this.attentionOutput = linear(checkpoint, linears, prefix, "attention.output.dense", hidden, hidden, true);
         this.layernormAfter = child("layernorm_after", layerNorm(config, checkpoint, prefix + "layernorm_after."));
-        this.intermediate = child("intermediate.dense", linear(checkpoint, prefix + "intermediate.dense.",
-                hidden, inner, true));
-        this.output = child("output.dense", linear(checkpoint, prefix + "output.dense.", inner, hidden, true));
+        this.intermediate = linear(checkpoint, linears, prefix, "intermediate.dense", hidden, inner, true);
+        this.output = linear(checkpoint, linears, prefix, "output.dense", inner, hidden, true);
     }
 
-    static Linear linear(Checkpoint checkpoint, String prefix, int in, int out, boolean bias) {
+    private Module linear(Checkpoint checkpoint, LinearFactory linears, String prefix, String name, int in, int out,
+            boolean bias) {
+        return child(name, linears.linear(prefix + name, load(checkpoint, prefix + name + ".", in, out, bias)));
+    }
+
+    /** A checkpoint's Linear layer: weight [out, in] and, with {@code bias}, bias [out]. */
+    static Linear load(Checkpoint checkpoint, String prefix, int in, int out, boolean bias) {
         return new Linear(checkpoint.load(prefix + "weight", out, in), bias ? checkpoint.load(prefix + "bias", out) : null);
     }
 
