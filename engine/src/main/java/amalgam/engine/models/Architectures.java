@@ -4,6 +4,7 @@ import amalgam.engine.InputException;
 import amalgam.engine.hub.Checkpoint;
 import amalgam.engine.models.llama.LlamaForCausalLM;
 import amalgam.engine.models.llama.Variant;
+import amalgam.engine.models.vit.ViTForImageClassification;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +22,8 @@ public final class Architectures {
     private static final List<Architecture> ALL = List.of(
             new Architecture("LlamaForCausalLM", "llama", (c, name) -> LlamaForCausalLM.load(c, name, Variant.LLAMA)),
             new Architecture("MistralForCausalLM", "mistral", (c, name) -> LlamaForCausalLM.load(c, name, Variant.MISTRAL)),
-            new Architecture("Qwen2ForCausalLM", "qwen2", (c, name) -> LlamaForCausalLM.load(c, name, Variant.QWEN2)));
+            new Architecture("Qwen2ForCausalLM", "qwen2", (c, name) -> LlamaForCausalLM.load(c, name, Variant.QWEN2)),
+            new Architecture("ViTForImageClassification", "vit", (c, name) -> ViTForImageClassification.load(c)));
 
     private Architectures() {}
 

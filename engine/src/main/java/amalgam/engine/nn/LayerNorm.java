@@ -16,6 +16,13 @@ public final class LayerNorm extends Module {
         this.eps = 1e-5;
     }
 
+    /** A frozen layer norm over given scale and shift (a checkpoint's), with the model's eps. */
+    public LayerNorm(Tensor weight, Tensor bias, double eps) {
+        this.gamma = frozen("weight", weight);
+        this.beta = frozen("bias", bias);
+        this.eps = eps;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return amalgam.engine.ops.LayerNorm.layerNorm(x, gamma, beta, eps);

@@ -46,7 +46,8 @@ class ArchitecturesTest {
 
     @Test
     void loadsByArchitectureOrModelType() throws IOException {
-        assertEquals(java.util.List.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM"),
+        assertEquals(java.util.List.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM",
+                "ViTForImageClassification"),
                 Architectures.supported());
         LoadedModel model = Architectures.load(llamaWith(c -> {
             c.remove("architectures");
@@ -71,7 +72,7 @@ class ArchitecturesTest {
     void refusesUnknownArchitecturesByName() throws IOException {
         assertRefused(c -> c.putArray("architectures").add("GPT2LMHeadModel"),
                 dir.resolve("config.json") + ": unsupported architecture 'GPT2LMHeadModel' (supported: "
-                        + "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM)");
+                        + "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, ViTForImageClassification)");
     }
 
     @Test
