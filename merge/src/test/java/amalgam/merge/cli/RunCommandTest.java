@@ -78,6 +78,45 @@ class RunCommandTest {
         assertEquals(c.get("generated_text").asText() + "\n", run.out());
     }
 
+    static Stream<Arguments> imageCases() throws IOException {
+        List<Arguments> cases = new ArrayList<>();
+        for (JsonNode c : JSON.readTree(HF.resolve("vit-f32/expected.json").toFile()).get("cases")) {
+            cases.add(Arguments.of(c.get("name").asText(), false, c));
+            if (!c.get("adapters").isEmpty()) cases.add(Arguments.of(c.get("name").asText(), true, c));
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} merged={1}")
+    @MethodSource("imageCases")
+    void imageRunEqualsTransformers(String name, boolean merged, JsonNode expected) throws IOException {
+        Path vit = HF.resolve("vit-f32");
+        List<String> args = new ArrayList<>(List.of("run", "--model", vit.toString(),
+                "--image", vit.resolve(expected.get("image").asText()).toString(), "--json"));
+        for (JsonNode a : expected.get("adapters")) {
+            args.addAll(List.of("--adapter", vit.resolve("adapters").resolve(a.asText()).toString()));
+        }
+        if (merged) args.add("--merged");
+        MergeRuns.Run run = MergeRuns.run(args.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode result = JSON.readTree(run.out());
+        double[] want = doubles(expected.get("logits"));
+        double[] got = doubles(result.get("logits"));
+        assertEquals(want.length, got.length, "labels");
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4, "logit " + i);
+        assertEquals(expected.get("label").asText(), result.get("label").asText());
+    }
+
+    @Test
+    void textOnAnImageModelAndImageOnADecoderAreRefused() {
+        Path vit = HF.resolve("vit-f32");
+        MergeRuns.run("run", "--model", vit.toString(), "--text", "hi").assertBadInput("--text", "ViTForImageClassification");
+        MergeRuns.run("run", "--model", HF.resolve("llama-f32").toString(), "--image", vit.resolve("rgb.png").toString())
+                .assertBadInput("--image", "not an image classifier");
+        MergeRuns.run("run", "--model", vit.toString(), "--image", vit.resolve("absent.png").toString())
+                .assertBadInput("absent.png");
+    }
+
     @Test
     void badModelsAndAdaptersAreOneLineNamingTheFile() throws IOException {
         Path model = Files.createDirectories(dir.resolve("gpt2"));
