@@ -10,7 +10,6 @@ import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.MergeKind;
 import amalgam.merge.adaptive.Objective;
-import amalgam.merge.adaptive.VitForward;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,18 +60,18 @@ public class CoefficientStepBench {
     @Setup(Level.Trial)
     public void setUp() {
         Random random = new Random(1);
-        Map<String, Tensor> base = new TinyViT(DType.F32, random).namedParameters();
+        TinyViT base = new TinyViT(DType.F32, random);
         List<Map<String, Tensor>> deltas = new ArrayList<>();
         for (int i = 0; i < adapters; i++) {
             Map<String, Tensor> adapter = new LinkedHashMap<>();
-            for (String module : VitForward.ADAPTED_MODULES) {
-                Tensor w0 = base.get(module + ".weight");
+            for (String module : TinyViT.ATTENTION_PROJECTIONS) {
+                Tensor w0 = base.namedParameters().get(module + ".weight");
                 adapter.put(module, Tensor.randn(DType.F32, random, w0.shape()).mul(0.05).toPersistent());
             }
             deltas.add(adapter);
         }
-        adaptiveMerge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, deltas, MergeKind.parse(merge), 0.5, 1);
-        coefficients = new Coefficients(CoefficientSettings.sigmoid(3), adapters, VitForward.ADAPTED_MODULES.size(),
+        adaptiveMerge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, deltas, MergeKind.parse(merge), 0.5, 1);
+        coefficients = new Coefficients(CoefficientSettings.sigmoid(3), adapters, TinyViT.ATTENTION_PROJECTIONS.size(),
                 DType.F32);
         adam = Adam.adam(coefficients.trainable(), 0.05);
         images = Tensor.rand(DType.F32, random, 0, 1, buffer, TinyViT.IMAGE * TinyViT.IMAGE).toPersistent();

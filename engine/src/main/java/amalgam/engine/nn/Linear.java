@@ -130,6 +130,17 @@ public class Linear extends Module {
         merged = false;
     }
 
+    /** {@link #useWeight} for a {@link WeightSubstitution}: returns what puts the layer back as it was. */
+    Runnable substitute(Tensor replacement) {
+        Tensor before = weightInUse;
+        boolean wasMerged = merged;
+        useWeight(replacement);
+        return () -> {
+            weightInUse = before;
+            merged = wasMerged;
+        };
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Tensor y;

@@ -4,6 +4,7 @@ import amalgam.engine.DType;
 import amalgam.engine.Tensor;
 import amalgam.engine.ops.Joins;
 
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -15,6 +16,10 @@ public final class TinyViT extends Module {
 
     public static final int IMAGE = 28, PATCH = 7, GRID = IMAGE / PATCH, TOKENS = GRID * GRID, DIM = 64;
     public static final int HEADS = 4, HIDDEN = 128, DEPTH = 2, CLASSES = 10;
+
+    /** The qkv and output projections of both blocks: the Linear layers adapters attach to. */
+    public static final List<String> ATTENTION_PROJECTIONS = List.of(
+            "blocks.0.attn.qkv", "blocks.0.attn.proj", "blocks.1.attn.qkv", "blocks.1.attn.proj");
 
     private final Linear patchEmbedding, head;
     private final Tensor clsToken, positions;

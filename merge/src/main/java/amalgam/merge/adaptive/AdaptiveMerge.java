@@ -2,6 +2,8 @@ package amalgam.merge.adaptive;
 
 import amalgam.engine.DType;
 import amalgam.engine.Tensor;
+import amalgam.engine.nn.Module;
+import amalgam.engine.nn.WeightSubstitution;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,31 +11,34 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A frozen base TinyViT and frozen adapters, merged with weights that stay in the graph: for each adapted
+ * A frozen base model and frozen adapters, merged with weights that stay in the graph: for each adapted Linear
  * module W = W0 + αᵀ·D, where D [adapters, out·in] holds the {@link MaskedDeltas} computed once and α is the
- * module's column of the coefficient weights. One small GEMM per module per step, so dL/dα (and through it dL/dc,
- * dL/dβ) comes from the ordinary backward pass.
+ * module's column of the coefficient weights. One small GEMM per module per step, and the model's own forward
+ * runs with those weights substituted ({@link WeightSubstitution}), so dL/dα (and through it dL/dc, dL/dβ)
+ * comes from the ordinary backward pass.
  */
 public final class AdaptiveMerge {
 
-    private final Map<String, Tensor> base;
+    private final Module base;
+    private final Map<String, Tensor> baseParameters;
     private final List<String> modules;
     private final List<Tensor> terms = new ArrayList<>();
     private final int adapters;
 
     /**
-     * @param base TinyViT's named parameters (frozen)
+     * @param base the model (a TinyViT) whose Linear modules {@code modules} are merged; its forward gives logits
      * @param adapters each adapter's dense ΔW per module name, [out, in]; every adapter covers every module of
      *                 {@code modules}
      */
-    public AdaptiveMerge(Map<String, Tensor> base, List<String> modules, List<Map<String, Tensor>> adapters,
+    public AdaptiveMerge(Module base, List<String> modules, List<Map<String, Tensor>> adapters,
                          MergeKind kind, double density, long seed) {
         if (adapters.isEmpty()) throw new IllegalArgumentException("merging needs at least one adapter");
         this.base = base;
+        this.baseParameters = base.namedParameters();
         this.modules = List.copyOf(modules);
         this.adapters = adapters.size();
         for (int m = 0; m < modules.size(); m++) {
-            Tensor w0 = base.get(modules.get(m) + ".weight");
+            Tensor w0 = baseParameters.get(modules.get(m) + ".weight");
             List<double[]> deltas = new ArrayList<>();
             for (Map<String, Tensor> adapter : adapters) {
                 Tensor delta = adapter.get(modules.get(m));
@@ -60,7 +65,7 @@ public final class AdaptiveMerge {
     public Map<String, Tensor> mergedWeights(Tensor alphas, Granularity granularity) {
         Map<String, Tensor> weights = new LinkedHashMap<>();
         for (int m = 0; m < modules.size(); m++) {
-            Tensor w0 = base.get(modules.get(m) + ".weight");
+            Tensor w0 = baseParameters.get(modules.get(m) + ".weight");
             int group = granularity.groupOf(m);
             Tensor column = alphas.slice(1, group, group + 1).mT(); // [1, adapters]
             Tensor delta = column.matmul(terms.get(m)).reshape(w0.dim(0), w0.dim(1));
@@ -69,9 +74,9 @@ public final class AdaptiveMerge {
         return weights;
     }
 
-    /** Logits of the merged model for images [batch, 784]. */
+    /** Logits of the merged model for its inputs (images [batch, 784] for TinyViT). */
     public Tensor logits(Tensor alphas, Granularity granularity, Tensor images) {
-        return VitForward.logits(base, mergedWeights(alphas, granularity), images);
+        return WeightSubstitution.forward(base, mergedWeights(alphas, granularity), images);
     }
 
     /** Logits with the same weight for every adapter and module (fixed-coefficient merges). */

@@ -15,7 +15,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -40,12 +39,11 @@ public final class TinyVitCheckpoint {
         }
     }
 
-    /** Every TinyViT parameter from {@code file}, checked by name and shape, as persistent F32 tensors. */
-    public static Map<String, Tensor> read(Path file) {
-        Map<String, Tensor> expected = new TinyViT(DType.F32, new Random(0)).namedParameters();
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        try (SafetensorsFile weights = SafetensorsFile.open(file); Arena arena = Arena.ofConfined()) {
-            for (var e : expected.entrySet()) {
+    /** An F32 TinyViT holding every parameter of {@code file} (checked by name and shape), all frozen. */
+    public static TinyViT read(Path file) {
+        TinyViT model = new TinyViT(DType.F32, new Random(0));
+        try (SafetensorsFile weights = SafetensorsFile.open(file)) {
+            for (var e : model.namedParameters().entrySet()) {
                 TensorInfo info = weights.tensor(e.getKey()).orElseThrow(() -> new InputException(file.toString(),
                         "tensor '" + e.getKey() + "' is missing: not a TinyViT checkpoint"));
                 long[] shape = Arrays.stream(e.getValue().shape()).asLongStream().toArray();
@@ -53,10 +51,10 @@ public final class TinyVitCheckpoint {
                     throw new InputException(file.toString(), "tensor '" + e.getKey() + "' has shape "
                             + info.shapeString() + ", TinyViT's is " + Arrays.toString(shape));
                 }
-                float[] values = FloatSegments.toArray(weights.load(info, arena), 0, (int) info.elementCount());
-                out.put(e.getKey(), Tensor.of(values, e.getValue().shape().clone()).toPersistent());
+                weights.readInto(info, e.getValue().data(), 0); // parameters are contiguous from element 0
+                e.getValue().requiresGrad(false);
             }
         }
-        return out;
+        return model;
     }
 }

@@ -1,8 +1,8 @@
 /**
  * Adaptive merging: merge coefficients learned rather than chosen. {@link amalgam.merge.adaptive.MaskedDeltas}
  * makes task arithmetic, TIES and DARE-TIES linear in the weights (masks, elected signs and divisors fixed from the
- * unweighted updates); {@link amalgam.merge.adaptive.AdaptiveMerge} builds the merged TinyViT in the autograd graph
- * ({@link amalgam.merge.adaptive.VitForward}); {@link amalgam.merge.adaptive.Coefficients} parameterises the
+ * unweighted updates); {@link amalgam.merge.adaptive.AdaptiveMerge} builds the merged weights in the autograd graph
+ * and runs the model's own forward with them ({@link amalgam.engine.nn.WeightSubstitution}); {@link amalgam.merge.adaptive.Coefficients} parameterises the
  * weights (sigmoid with a learned or fixed scale, softmax, tanh, none); {@link
  * amalgam.merge.adaptive.CoefficientTraining} tunes them by Adam on a buffer, {@link
  * amalgam.merge.adaptive.LoraHubTuning} without gradients (CMA-ES).

@@ -136,9 +136,9 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         }
         PrintWriter stdout = spec.commandLine().getOut();
         try (AtomicOutput output = AtomicOutput.begin(out, force); WorkerPool pool = compute.pool()) {
-            Map<String, Tensor> model = TinyVitCheckpoint.read(base);
+            TinyViT model = TinyVitCheckpoint.read(base);
             List<Map<String, Tensor>> deltas = new ArrayList<>();
-            for (Path a : adapters) deltas.add(PeftDeltas.read(a, model));
+            for (Path a : adapters) deltas.add(PeftDeltas.read(a, model.namedParameters()));
             List<String> modules = List.copyOf(deltas.getFirst().keySet());
             for (int i = 1; i < deltas.size(); i++) {
                 if (!deltas.get(i).keySet().equals(deltas.getFirst().keySet())) {

@@ -1,9 +1,9 @@
 package amalgam.merge.dil;
 
+import amalgam.engine.nn.TinyViT;
 import amalgam.merge.adaptive.CoefficientRecipe;
 import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.MergeKind;
-import amalgam.merge.adaptive.VitForward;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +83,7 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
      */
     public String traceWeightsMeaning() {
         return coefficients.granularity() == Granularity.ADAPTER ? "learned weight of each adapter"
-                : "learned weight of each adapter (mean over its " + VitForward.ADAPTED_MODULES.size() + " modules)";
+                : "learned weight of each adapter (mean over its " + TinyViT.ATTENTION_PROJECTIONS.size() + " modules)";
     }
 
     /** The "config" object of the JSON results. */
@@ -100,7 +100,7 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
         m.put("joint_epochs", jointEpochs);
         m.put("lora_rank", rank);
         m.put("lora_alpha", 2 * rank);
-        m.put("lora_modules", VitForward.ADAPTED_MODULES);
+        m.put("lora_modules", TinyViT.ATTENTION_PROJECTIONS);
         m.put("coefficient_steps", coefficientSteps);
         m.put("coefficient_lr", coefficientLearningRate);
         m.putAll(coefficients.asMap());

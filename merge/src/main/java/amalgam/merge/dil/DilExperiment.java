@@ -11,7 +11,6 @@ import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.MergeKind;
-import amalgam.merge.adaptive.VitForward;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -53,9 +52,8 @@ public final class DilExperiment {
     public SeedResult run(long seed) {
         SeedResult result = SeedResult.empty(seed);
         long started = System.nanoTime();
-        TinyViT model = ModelTraining.pretrain(domains.getFirst().train(), config.pretrainEpochs(),
+        TinyViT base = ModelTraining.pretrain(domains.getFirst().train(), config.pretrainEpochs(),
                 config.pretrainLearningRate(), seed, progress);
-        Map<String, Tensor> base = model.namedParameters();
         stage("base on " + domains.getFirst().domain().id() + ", test " + format(
                 Evaluation.accuracy(base, Map.of(), domains.getFirst())) + "%", started);
 
@@ -82,13 +80,13 @@ public final class DilExperiment {
         return result;
     }
 
-    private void mergeAndEvaluate(SeedResult result, Map<String, Tensor> base, List<Map<String, Tensor>> deltas,
+    private void mergeAndEvaluate(SeedResult result, TinyViT base, List<Map<String, Tensor>> deltas,
                                   ImageDataset buffer, int t, long seed) {
         boolean last = t == domains.size() - 1;
         Tensor bufferImages = bufferImages(buffer);
         int[] bufferLabels = buffer.labels(DomainData.all(buffer.size()));
         for (MergeKind kind : MergeKind.values()) {
-            AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, deltas, kind,
+            AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, deltas, kind,
                     config.density(kind), seed);
             for (int w : config.fixedWeights()) {
                 Tensor alphas = Tensor.full(DType.F32, w, deltas.size(), 1).toPersistent();
@@ -112,7 +110,7 @@ public final class DilExperiment {
         }
     }
 
-    private void baselines(SeedResult result, Map<String, Tensor> base, List<LoraFactors> loras, ImageDataset buffer,
+    private void baselines(SeedResult result, TinyViT base, List<LoraFactors> loras, ImageDataset buffer,
                            long seed) {
         int count = domains.size();
         double bufferEpochs = (double) config.newLoraSteps() / Math.ceil(buffer.size() / (double) ModelTraining.BATCH);
@@ -128,7 +126,7 @@ public final class DilExperiment {
         List<Map<String, Tensor>> control = new ArrayList<>();
         for (int i = 0; i < count - 1; i++) control.add(LoraFactors.randomLike(loras.get(i), random).deltas());
         control.add(loras.getLast().deltas());
-        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, control, config.traceKind(),
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, control, config.traceKind(),
                 config.density(config.traceKind()), seed);
         Coefficients coefficients = learn(merge, bufferImages(buffer), buffer.labels(DomainData.all(buffer.size())),
                 config.traceBMax(), "random-LoRA control");
@@ -163,7 +161,7 @@ public final class DilExperiment {
         }
     }
 
-    private double[] seenAccuracy(Map<String, Tensor> base, AdaptiveMerge merge, Tensor alphas, Granularity granularity,
+    private double[] seenAccuracy(TinyViT base, AdaptiveMerge merge, Tensor alphas, Granularity granularity,
                                   int t) {
         Map<String, Tensor> weights = Evaluation.frozen(() -> merge.mergedWeights(alphas, granularity));
         double[] out = new double[t + 1];
@@ -171,17 +169,17 @@ public final class DilExperiment {
         return out;
     }
 
-    private double finalAccuracy(Map<String, Tensor> base, Map<String, Tensor> weights) {
+    private double finalAccuracy(TinyViT base, Map<String, Tensor> weights) {
         double sum = 0;
         for (DomainData d : domains) sum += Evaluation.accuracy(base, weights, d);
         return sum / domains.size();
     }
 
-    private static Map<String, Tensor> loraWeights(Map<String, Tensor> base, LoraFactors lora) {
-        Map<String, Tensor> deltas = lora.deltas();
+    private static Map<String, Tensor> loraWeights(TinyViT base, LoraFactors lora) {
+        Map<String, Tensor> deltas = lora.deltas(), parameters = base.namedParameters();
         return Evaluation.frozen(() -> {
             Map<String, Tensor> w = new LinkedHashMap<>();
-            deltas.forEach((m, d) -> w.put(m, base.get(m + ".weight").add(d)));
+            deltas.forEach((m, d) -> w.put(m, parameters.get(m + ".weight").add(d)));
             return w;
         });
     }

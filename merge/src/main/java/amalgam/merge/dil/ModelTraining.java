@@ -7,11 +7,11 @@ import amalgam.engine.data.Batches;
 import amalgam.engine.data.ImageDataset;
 import amalgam.engine.nn.Init;
 import amalgam.engine.nn.TinyViT;
+import amalgam.engine.nn.WeightSubstitution;
 import amalgam.engine.ops.CrossEntropy;
 import amalgam.engine.optim.AdamW;
 import amalgam.engine.optim.CosineSchedule;
 import amalgam.engine.optim.Optimizer;
-import amalgam.merge.adaptive.VitForward;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,13 +40,14 @@ public final class ModelTraining {
      * A LoRA of rank {@code rank} (α = 2r, so s = 2) on the qkv and output projections of both blocks, trained
      * on {@code data} with the base frozen. A starts kaiming-uniform and B at zero, as PEFT initialises them.
      */
-    public static LoraFactors trainLora(Map<String, Tensor> base, ImageDataset data, int rank, double epochs,
+    public static LoraFactors trainLora(TinyViT base, ImageDataset data, int rank, double epochs,
                                         double learningRate, long seed, String name, TrainingProgress progress) {
         Random random = new Random(seed);
         Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>();
         List<Tensor> trainable = new ArrayList<>();
-        for (String module : VitForward.ADAPTED_MODULES) {
-            Tensor w0 = base.get(module + ".weight");
+        Map<String, Tensor> parameters = base.namedParameters();
+        for (String module : TinyViT.ATTENTION_PROJECTIONS) {
+            Tensor w0 = parameters.get(module + ".weight");
             Tensor la = Init.linearUniform(DType.F32, random, w0.dim(1), rank, w0.dim(1)).toPersistent().requiresGrad(true);
             Tensor lb = Tensor.zeros(DType.F32, w0.dim(0), rank).toPersistent().requiresGrad(true);
             a.put(module, la);
@@ -58,10 +59,10 @@ public final class ModelTraining {
         AdamW optimizer = new AdamW(trainable, learningRate);
         run(name, data, epochs, learningRate, optimizer, seed, progress, images -> {
             Map<String, Tensor> weights = new LinkedHashMap<>();
-            for (String module : VitForward.ADAPTED_MODULES) {
-                weights.put(module, base.get(module + ".weight").add(b.get(module).matmul(a.get(module)).mul(scaling)));
+            for (String module : TinyViT.ATTENTION_PROJECTIONS) {
+                weights.put(module, parameters.get(module + ".weight").add(b.get(module).matmul(a.get(module)).mul(scaling)));
             }
-            return VitForward.logits(base, weights, images);
+            return WeightSubstitution.forward(base, weights, images);
         });
         Map<String, Tensor> fa = new LinkedHashMap<>(), fb = new LinkedHashMap<>();
         a.forEach((m, t) -> fa.put(m, t.detach().toPersistent()));

@@ -3,6 +3,7 @@ package amalgam.merge.adaptive;
 import amalgam.engine.DType;
 import amalgam.engine.Engine;
 import amalgam.engine.Tensor;
+import amalgam.engine.nn.TinyViT;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,12 +29,12 @@ class CoefficientGradientTest {
             "ties, none, ADAPTER, false"})
     void analyticGradientMatchesFiniteDifferences(String kind, String activation, Granularity granularity,
                                                   boolean learnScale) {
-        Map<String, Tensor> base = SyntheticAdapters.base(DType.F64, 11);
+        TinyViT base = SyntheticAdapters.base(DType.F64, 11);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 3, 0.1, 12);
-        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters,
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters,
                 MergeKind.parse(kind), 0.5, 5);
         Coefficients coefficients = new Coefficients(new CoefficientSettings(CoefficientActivation.parse(activation),
-                granularity, 3, learnScale, false), 3, VitForward.ADAPTED_MODULES.size(), DType.F64);
+                granularity, 3, learnScale, false), 3, TinyViT.ATTENTION_PROJECTIONS.size(), DType.F64);
         Random random = new Random(13);
         double[] c = new double[(int) coefficients.raw().numel()];
         for (int i = 0; i < c.length; i++) c[i] = random.nextGaussian();

@@ -3,6 +3,7 @@ package amalgam.merge.adaptive;
 import amalgam.engine.DType;
 import amalgam.engine.Engine;
 import amalgam.engine.Tensor;
+import amalgam.engine.nn.TinyViT;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -16,9 +17,9 @@ class CoefficientRecoveryTest {
 
     @Test
     void recoversPlantedWeights() {
-        Map<String, Tensor> base = SyntheticAdapters.base(DType.F32, 21);
+        TinyViT base = SyntheticAdapters.base(DType.F32, 21);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 2, 0.15, 22);
-        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
         Tensor images = SyntheticAdapters.images(DType.F32, 16, 23);
         double[] planted = {0.8, 0.25};
         Tensor teacher = teacherLogits(merge, planted, images);
@@ -34,9 +35,9 @@ class CoefficientRecoveryTest {
 
     @Test
     void theRelevantAdapterDominatesIrrelevantOnes() {
-        Map<String, Tensor> base = SyntheticAdapters.base(DType.F32, 31);
+        TinyViT base = SyntheticAdapters.base(DType.F32, 31);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 4, 0.3, 32);
-        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
         Tensor images = SyntheticAdapters.images(DType.F32, 24, 33);
         Tensor teacher = teacherLogits(merge, new double[] {0, 0, 1, 0}, images); // adapter 2 alone is the task
         // Random images give a random ViT nearly constant classes, so the teacher is matched on its logits.
@@ -52,9 +53,9 @@ class CoefficientRecoveryTest {
 
     @Test
     void loraHubSearchMovesTowardsPlantedWeights() {
-        Map<String, Tensor> base = SyntheticAdapters.base(DType.F32, 41);
+        TinyViT base = SyntheticAdapters.base(DType.F32, 41);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 2, 0.15, 42);
-        AdaptiveMerge merge = new AdaptiveMerge(base, VitForward.ADAPTED_MODULES, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
         Tensor images = SyntheticAdapters.images(DType.F32, 16, 43);
         Tensor teacher = teacherLogits(merge, new double[] {1.0, -0.5}, images);
         Objective distillation = (logits, labels) -> logits.sub(teacher).square().mean();

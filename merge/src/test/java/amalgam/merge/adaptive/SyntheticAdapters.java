@@ -15,18 +15,18 @@ final class SyntheticAdapters {
 
     private SyntheticAdapters() {}
 
-    static Map<String, Tensor> base(DType dtype, long seed) {
-        return new TinyViT(dtype, new Random(seed)).namedParameters();
+    static TinyViT base(DType dtype, long seed) {
+        return new TinyViT(dtype, new Random(seed));
     }
 
     /** {@code count} adapters with N(0, std²) deltas on every adapted module. */
-    static List<Map<String, Tensor>> adapters(Map<String, Tensor> base, int count, double std, long seed) {
+    static List<Map<String, Tensor>> adapters(TinyViT base, int count, double std, long seed) {
         Random random = new Random(seed);
         List<Map<String, Tensor>> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Map<String, Tensor> adapter = new LinkedHashMap<>();
-            for (String module : VitForward.ADAPTED_MODULES) {
-                Tensor w0 = base.get(module + ".weight");
+            for (String module : TinyViT.ATTENTION_PROJECTIONS) {
+                Tensor w0 = base.namedParameters().get(module + ".weight");
                 adapter.put(module, Tensor.randn(w0.dtype(), random, w0.shape()).mul(std).toPersistent());
             }
             out.add(adapter);
