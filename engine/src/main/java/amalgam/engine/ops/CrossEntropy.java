@@ -10,11 +10,18 @@ import java.util.Arrays;
 /**
  * Cross-entropy between logits (batch × classes) and class indices, fused with its log-softmax:
  * loss_i = −log softmax(x_i)[t_i], reduced by mean or sum. The backward is softmax − one-hot.
+ *
+ * <p>A target of {@link #IGNORE} (PyTorch's {@code ignore_index}) leaves its row out: it adds nothing to the
+ * loss, gets no gradient, and the mean is over the other rows (NaN when none is left, as in PyTorch). Language
+ * modelling uses it for padding and for prompt tokens whose prediction is not trained.
  */
 public final class CrossEntropy {
 
     /** How per-example losses combine, as PyTorch's {@code reduction}. */
     public enum Reduction { MEAN, SUM }
+
+    /** The target of a row that takes no part in the loss: PyTorch's default {@code ignore_index}. */
+    public static final int IGNORE = -100;
 
     private CrossEntropy() {}
 
@@ -30,6 +37,7 @@ public final class CrossEntropy {
         private final Reduction reduction;
         private Tensor logProbs;
         private int[] targets;
+        private int counted; // rows whose target is not IGNORE
 
         Loss(Reduction reduction) {
             this.reduction = reduction;
@@ -41,9 +49,13 @@ public final class CrossEntropy {
                         + "row, got " + Arrays.toString(logits.shape()) + " and " + targets.length + " targets");
             }
             int rows = logits.dim(0), cols = logits.dim(1);
+            int counted = 0;
             for (int t : targets) {
+                if (t == IGNORE) continue;
                 if (t < 0 || t >= cols) throw new IndexOutOfBoundsException("target class " + t + " not in [0, " + cols + ")");
+                counted++;
             }
+            this.counted = counted;
             this.targets = targets.clone();
             Tensor in = Compute.contiguous(logits);
             logProbs = Tensor.empty(logits.dtype(), logits.shape());
@@ -51,8 +63,10 @@ public final class CrossEntropy {
             // Picking one element per row is a gather no kernel offers; it is one read per row.
             Precision p = logits.dtype().precision();
             double sum = 0;
-            for (int r = 0; r < rows; r++) sum -= p.get(logProbs.data(), (long) r * cols + targets[r]);
-            double loss = reduction == Reduction.MEAN ? sum / rows : sum;
+            for (int r = 0; r < rows; r++) {
+                if (targets[r] != IGNORE) sum -= p.get(logProbs.data(), (long) r * cols + targets[r]);
+            }
+            double loss = reduction == Reduction.MEAN ? sum / counted : sum;
             return attach(Tensor.scalar(logits.dtype(), loss).reshape(), logits);
         }
 
@@ -62,10 +76,14 @@ public final class CrossEntropy {
             Tensor dx = Compute.unary(UnaryOp.EXP, logProbs);
             Precision p = dx.dtype().precision();
             for (int r = 0; r < rows; r++) { // subtract the one-hot: one write per row
+                if (targets[r] == IGNORE) {
+                    for (long at = (long) r * cols, end = at + cols; at < end; at++) p.set(dx.data(), at, 0);
+                    continue;
+                }
                 long at = (long) r * cols + targets[r];
                 p.set(dx.data(), at, p.get(dx.data(), at) - 1.0);
             }
-            double scale = g.item() / (reduction == Reduction.MEAN ? rows : 1);
+            double scale = g.item() / (reduction == Reduction.MEAN ? counted : 1);
             return new Tensor[] {Compute.affine(dx, scale, 0)};
         }
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Forward values against hand-checked examples and naive loops (F32, reference backend). */
 class ForwardValuesTest {
@@ -90,6 +91,12 @@ class ForwardValuesTest {
         assertEquals(l0 + l1, CrossEntropy.crossEntropy(logits, new int[] {1, 0}, CrossEntropy.Reduction.SUM).item(),
                 1e-12);
         assertThrows(IndexOutOfBoundsException.class, () -> CrossEntropy.crossEntropy(logits, new int[] {3, 0}));
+        // An ignored row takes no part: the mean is over the rows left, as torch's ignore_index gives.
+        assertEquals(l1, CrossEntropy.crossEntropy(logits, new int[] {CrossEntropy.IGNORE, 0}).item(), 1e-12);
+        assertEquals(l0, CrossEntropy.crossEntropy(logits, new int[] {1, CrossEntropy.IGNORE},
+                CrossEntropy.Reduction.SUM).item(), 1e-12);
+        assertTrue(Double.isNaN(CrossEntropy.crossEntropy(logits,
+                new int[] {CrossEntropy.IGNORE, CrossEntropy.IGNORE}).item()));
     }
 
     @Test

@@ -121,6 +121,10 @@ class GradientCheckTest {
         check("cross-entropy mean", in -> CrossEntropy.crossEntropy(in[0], targets), logits);
         check("cross-entropy sum",
                 in -> CrossEntropy.crossEntropy(in[0], targets, CrossEntropy.Reduction.SUM).mul(0.5), logits);
+        int[] someIgnored = {0, CrossEntropy.IGNORE, 2, CrossEntropy.IGNORE, 1, 3};
+        check("cross-entropy mean, rows ignored", in -> CrossEntropy.crossEntropy(in[0], someIgnored), logits);
+        check("cross-entropy sum, rows ignored",
+                in -> CrossEntropy.crossEntropy(in[0], someIgnored, CrossEntropy.Reduction.SUM), logits);
         check("cross-entropy of a transposed view",
                 in -> CrossEntropy.crossEntropy(in[0].mT(), targets), variable(random, 5, 6));
     }
