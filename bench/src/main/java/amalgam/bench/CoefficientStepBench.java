@@ -9,6 +9,8 @@ import amalgam.merge.adaptive.AdaptiveMerge;
 import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.adaptive.Buffer;
+import amalgam.merge.adaptive.LabelledImages;
 import amalgam.merge.adaptive.Objective;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,8 +56,7 @@ public class CoefficientStepBench {
     private AdaptiveMerge adaptiveMerge;
     private Coefficients coefficients;
     private Adam adam;
-    private Tensor images;
-    private int[] labels;
+    private Buffer bufferLoss;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -74,17 +75,17 @@ public class CoefficientStepBench {
         coefficients = new Coefficients(CoefficientSettings.sigmoid(3), adapters, TinyViT.ATTENTION_PROJECTIONS.size(),
                 DType.F32);
         adam = Adam.adam(coefficients.trainable(), 0.05);
-        images = Tensor.rand(DType.F32, random, 0, 1, buffer, TinyViT.IMAGE * TinyViT.IMAGE).toPersistent();
-        labels = new int[buffer];
+        Tensor images = Tensor.rand(DType.F32, random, 0, 1, buffer, TinyViT.IMAGE * TinyViT.IMAGE).toPersistent();
+        int[] labels = new int[buffer];
         for (int i = 0; i < buffer; i++) labels[i] = i % TinyViT.CLASSES;
+        bufferLoss = new LabelledImages(base::forward, images, labels, Objective.crossEntropy());
     }
 
     @Benchmark
     public double step() {
         try (var _ = Engine.step()) {
             adam.zeroGrad();
-            Tensor loss = Objective.crossEntropy().loss(
-                    adaptiveMerge.logits(coefficients.weights(), coefficients.settings().granularity(), images), labels);
+            Tensor loss = adaptiveMerge.loss(coefficients.weights(), coefficients.settings().granularity(), bufferLoss);
             loss.backward();
             adam.step();
             return loss.item();

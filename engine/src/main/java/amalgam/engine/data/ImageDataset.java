@@ -35,6 +35,13 @@ public final class ImageDataset {
         return new ImageDataset(images.data(), l, d[1], d[2]);
     }
 
+    /** Images from an IDX image file [n, h, w] without labels (every label 0), for label-free objectives. */
+    public static ImageDataset unlabelled(IdxFile images) {
+        int[] d = images.dims();
+        if (d.length != 3) throw new IllegalArgumentException("expected images [n, h, w], got " + images);
+        return new ImageDataset(images.data(), new int[d[0]], d[1], d[2]);
+    }
+
     public int size() {
         return labels.length;
     }

@@ -18,20 +18,16 @@ public final class CoefficientTraining {
 
     private CoefficientTraining() {}
 
-    /**
-     * Runs {@code steps} Adam steps; returns the loss of the last one.
-     *
-     * @param images the buffer [n, 784], created outside any step (it is read every step)
-     */
-    public static double train(AdaptiveMerge merge, Coefficients coefficients, Tensor images, int[] labels,
-                               Objective objective, int steps, double learningRate, StepListener listener) {
+    /** Runs {@code steps} Adam steps on the whole buffer each; returns the loss of the last one. */
+    public static double train(AdaptiveMerge merge, Coefficients coefficients, Buffer buffer,
+                               int steps, double learningRate, StepListener listener) {
         Adam adam = Adam.adam(coefficients.trainable(), learningRate);
         Granularity granularity = coefficients.settings().granularity();
         double last = Double.NaN;
         for (int step = 0; step < steps; step++) {
             try (var _ = Engine.step()) {
                 adam.zeroGrad();
-                Tensor loss = objective.loss(merge.logits(coefficients.weights(), granularity, images), labels);
+                Tensor loss = merge.loss(coefficients.weights(), granularity, buffer);
                 loss.backward();
                 last = loss.item();
                 adam.step();
@@ -43,11 +39,9 @@ public final class CoefficientTraining {
     }
 
     /** The loss at the current coefficients, without a graph. */
-    public static double loss(AdaptiveMerge merge, Coefficients coefficients, Tensor images, int[] labels,
-                              Objective objective) {
+    public static double loss(AdaptiveMerge merge, Coefficients coefficients, Buffer buffer) {
         try (var _ = Engine.noGrad(); var _ = Engine.step()) {
-            return objective.loss(merge.logits(coefficients.weights(), coefficients.settings().granularity(), images),
-                    labels).item();
+            return merge.loss(coefficients.weights(), coefficients.settings().granularity(), buffer).item();
         }
     }
 }

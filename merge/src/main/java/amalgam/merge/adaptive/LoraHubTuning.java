@@ -14,19 +14,16 @@ public final class LoraHubTuning {
     private LoraHubTuning() {}
 
     /** The best weights [adapters][groups] found within the search's 40 evaluations, and their objective. */
-    public static LoraHubSearch.Result tune(AdaptiveMerge merge, Granularity granularity, Tensor images, int[] labels,
-                                           Objective objective, long seed) {
+    public static LoraHubSearch.Result tune(AdaptiveMerge merge, Granularity granularity, Buffer buffer, long seed) {
         int adapters = merge.adapterCount(), groups = granularity.groups(merge.modules().size());
-        return LoraHubSearch.search(adapters * groups, w -> loss(merge, granularity, images, labels, objective, w, groups),
-                seed);
+        return LoraHubSearch.search(adapters * groups, w -> loss(merge, granularity, buffer, w, groups), seed);
     }
 
     /** The objective at weights {@code w} (row-major [adapters, groups]), without a graph. */
-    public static double loss(AdaptiveMerge merge, Granularity granularity, Tensor images, int[] labels,
-                              Objective objective, double[] w, int groups) {
+    public static double loss(AdaptiveMerge merge, Granularity granularity, Buffer buffer, double[] w, int groups) {
         try (var _ = Engine.noGrad(); var _ = Engine.step()) {
             Tensor alphas = Tensor.of(merge.dtype() == DType.F64 ? DType.F64 : DType.F32, w, w.length / groups, groups);
-            return objective.loss(merge.logits(alphas, granularity, images), labels).item();
+            return merge.loss(alphas, granularity, buffer).item();
         }
     }
 }

@@ -55,6 +55,11 @@ public final class ComputeOptions {
         return WorkerPool.of(threads);
     }
 
+    /** Opens the command's compute scope: the pool, and the backend for the merge and the engine alike. */
+    public ComputeScope open() {
+        return new ComputeScope(this);
+    }
+
     /** What {@code --backend} stands for on this machine, e.g. "native" for auto where the C library loads. */
     public String backendName() {
         return Backends.resolve(backend);

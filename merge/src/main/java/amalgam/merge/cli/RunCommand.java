@@ -13,8 +13,6 @@ import amalgam.engine.models.Sampler;
 import amalgam.engine.nn.Linear;
 import amalgam.engine.nn.Module;
 import amalgam.engine.tokenize.Tokenizer;
-import amalgam.kernels.Backend;
-import amalgam.kernels.WorkerPool;
 import amalgam.merge.adapter.AdapterAttachment;
 import amalgam.merge.adapter.LoraAdapter;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -120,18 +118,11 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        try (WorkerPool pool = compute.pool()) {
-            Backend previous = Engine.backend(amalgam.engine.DType.F32);
-            String previousGemm = Engine.f32GemmName();
-            Engine.useBackend(ComputeOptions.backend(compute.backend, pool), compute.backend);
-            try {
-                LoadedModel loaded = Architectures.load(model);
-                attachAdapters(loaded);
-                if (input.text != null) runText(loaded);
-                else ImageRun.run(loaded, model, input.image, top, json, spec.commandLine().getOut());
-            } finally {
-                Engine.useBackend(previous, previousGemm);
-            }
+        try (ComputeScope _ = compute.open()) {
+            LoadedModel loaded = Architectures.load(model);
+            attachAdapters(loaded);
+            if (input.text != null) runText(loaded);
+            else ImageRun.run(loaded, model, input.image, top, json, spec.commandLine().getOut());
         }
         return 0;
     }

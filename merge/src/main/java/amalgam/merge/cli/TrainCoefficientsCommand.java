@@ -1,13 +1,10 @@
 package amalgam.merge.cli;
 
 import amalgam.engine.DType;
-import amalgam.engine.Tensor;
-import amalgam.engine.data.IdxFile;
-import amalgam.engine.data.ImageDataset;
-import amalgam.engine.nn.TinyViT;
-import amalgam.kernels.WorkerPool;
 import amalgam.engine.InputException;
+import amalgam.engine.io.AtomicOutput;
 import amalgam.merge.adaptive.AdaptiveMerge;
+import amalgam.merge.adaptive.Buffer;
 import amalgam.merge.adaptive.CoefficientRecipe;
 import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.CoefficientTraining;
@@ -16,12 +13,11 @@ import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.LoraHubSearch;
 import amalgam.merge.adaptive.LoraHubTuning;
 import amalgam.merge.adaptive.MergeKind;
-import amalgam.merge.adaptive.Objective;
-import amalgam.merge.adaptive.PeftDeltas;
-import amalgam.merge.adaptive.TinyVitCheckpoint;
-import amalgam.engine.io.AtomicOutput;
+import amalgam.merge.adaptive.StandardObjective;
+import amalgam.merge.dil.TrainingProgress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,15 +35,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code amalgam train-coefficients}: learns merge coefficients for PEFT adapters of a TinyViT on a labelled
- * buffer, by gradient through the merge, and writes them (coefficients.json) with the merged adapter.
+ * {@code amalgam train-coefficients}: learns merge coefficients for PEFT adapters of any engine model — a
+ * Hugging Face decoder or ViT, or a TinyViT checkpoint — on a small buffer, by gradient through the merge, and
+ * writes them (coefficients.json) with the merged adapter.
  */
 @Command(name = "train-coefficients",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {
-                "Learn merging coefficients for LoRA adapters of a TinyViT on a small labelled buffer: by default "
+                "Learn merging coefficients for LoRA adapters of a model on a small buffer: by default "
                         + "alpha_i = sigmoid(c_i) * b, b = 1 + (b_max - 1) * sigmoid(beta), c and beta trained by "
                         + "Adam through the merge (TIES/DARE masks fixed from the unweighted updates).",
                 "",
@@ -57,7 +54,15 @@ import java.util.concurrent.Callable;
                         + "result is refactored to --rank, so it approximates the merge the coefficients were "
                         + "learned through.",
                 "",
-                "Example:",
+                "The model is a Hugging Face directory (--model: Llama, Mistral, Qwen2 decoders with a JSONL "
+                        + "--buffer; ViTForImageClassification with a folder of class folders) or a TinyViT "
+                        + "checkpoint (--base, IDX buffers). A JSONL line is {\"text\": ...} (loss on every token) "
+                        + "or {\"prompt\": ..., \"completion\": ...} (loss on the completion's tokens).",
+                "",
+                "Examples:",
+                "  amalgam train-coefficients --model smollm/ --buffer buffer.jsonl --eval held-out.jsonl \\",
+                "      --merge ties --out learned code-lora/ math-lora/",
+                "  amalgam train-coefficients --model vit/ --buffer images/ --out learned a/ b/",
                 "  amalgam train-coefficients --base vit.safetensors \\",
                 "      --buffer-images b-images-idx3-ubyte --buffer-labels b-labels-idx1-ubyte \\",
                 "      --merge ties --b-max 3 --out learned a/ b/ c/",
@@ -67,17 +72,45 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ADAPTER", arity = "1..*", description = "PEFT LoRA adapter directories.")
     List<Path> adapters;
 
-    @Option(names = "--base", paramLabel = "FILE", required = true, order = 1,
-            description = "TinyViT checkpoint (safetensors, parameter names as TinyViT's).")
-    Path base;
+    @ArgGroup(exclusive = true, multiplicity = "1", order = 1)
+    ModelChoice modelChoice;
 
-    @Option(names = "--buffer-images", paramLabel = "FILE", required = true, order = 2,
-            description = "Buffer images, IDX [n, 28, 28] unsigned bytes (gzip allowed).")
+    /** Exactly one model: a Hugging Face directory or a TinyViT checkpoint. */
+    static final class ModelChoice {
+        @Option(names = "--model", paramLabel = "DIR", required = true, order = 1,
+                description = "Hugging Face model directory (config.json, safetensors, tokenizer.json or "
+                        + "preprocessor_config.json), as save_pretrained writes it.")
+        Path model;
+
+        @Option(names = "--base", paramLabel = "FILE", required = true, order = 1,
+                description = "TinyViT checkpoint (safetensors, parameter names as TinyViT's), e.g. from "
+                        + "`amalgam demo --save-models`.")
+        Path base;
+    }
+
+    @Option(names = "--buffer", paramLabel = "FILE|DIR", order = 2,
+            description = "With --model: the examples the coefficients are fitted on. JSONL text for a language "
+                    + "model; for an image classifier a folder with one sub-folder per class, named as config.json's "
+                    + "id2label, of PNG/JPEG images.")
+    Path buffer;
+
+    @Option(names = "--eval", paramLabel = "FILE|DIR", order = 2,
+            description = "With --model: a held-out buffer of the same kind, whose loss is reported before and after.")
+    Path eval;
+
+    @Option(names = "--buffer-images", paramLabel = "FILE", order = 3,
+            description = "With --base: buffer images, IDX [n, 28, 28] unsigned bytes (gzip allowed).")
     Path bufferImages;
 
-    @Option(names = "--buffer-labels", paramLabel = "FILE", required = true, order = 3,
-            description = "Buffer labels, IDX [n] (ignored by --objective entropy).")
+    @Option(names = "--buffer-labels", paramLabel = "FILE", order = 3,
+            description = "With --base: buffer labels, IDX [n] (not needed by --objective entropy).")
     Path bufferLabels;
+
+    @Option(names = "--eval-images", paramLabel = "FILE", order = 3, description = "With --base: held-out images, IDX.")
+    Path evalImages;
+
+    @Option(names = "--eval-labels", paramLabel = "FILE", order = 3, description = "With --base: held-out labels, IDX.")
+    Path evalLabels;
 
     @Option(names = "--merge", paramLabel = "task_arithmetic|ties|dare_ties", defaultValue = "ties", order = 4,
             description = "task_arithmetic, ties or dare_ties. Default: ${DEFAULT-VALUE}.")
@@ -129,63 +162,81 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         MergeKind kind = parse("--merge", () -> MergeKind.parse(merge));
         CoefficientRecipe recipe = coefficientOptions.recipe();
         CoefficientSettings settings = parse("--b-max", () -> recipe.settings(bMax));
-        Objective loss = recipe.objective();
         if (steps < 0) throw new InputException("--steps", "must not be negative, got " + steps);
         if (!optimizer.equals("adam") && !optimizer.equals("cma-es")) {
             throw new InputException("--optimizer", "expected adam or cma-es, got '" + optimizer + "'");
         }
-        PrintWriter stdout = spec.commandLine().getOut();
-        try (AtomicOutput output = AtomicOutput.begin(out, force); WorkerPool pool = compute.pool()) {
-            TinyViT model = TinyVitCheckpoint.read(base);
-            List<Map<String, Tensor>> deltas = new ArrayList<>();
-            for (Path a : adapters) deltas.add(PeftDeltas.read(a, model.namedParameters()));
-            List<String> modules = List.copyOf(deltas.getFirst().keySet());
-            for (int i = 1; i < deltas.size(); i++) {
-                if (!deltas.get(i).keySet().equals(deltas.getFirst().keySet())) {
-                    throw new InputException(adapters.get(i).toString(), "adapts modules " + deltas.get(i).keySet()
-                            + ", but " + adapters.getFirst() + " adapts " + modules + ": learned merging needs the same modules");
-                }
-            }
-            ImageDataset buffer = buffer();
-            int[] all = new int[buffer.size()];
-            for (int i = 0; i < all.length; i++) all[i] = i;
-            Tensor images = buffer.images(all).toPersistent();
-            int[] labels = buffer.labels(all);
-
-            AdaptiveMerge adaptive = new AdaptiveMerge(model, modules, deltas, kind, density, seed);
-            Coefficients coefficients = new Coefficients(settings, deltas.size(), modules.size(), DType.F32);
+        if (eval == null && evalImages == null && evalLabels != null) {
+            throw new InputException("--eval-labels", "needs --eval-images");
+        }
+        PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        try (AtomicOutput output = AtomicOutput.begin(out, force); ComputeScope _ = compute.open()) {
+            CoefficientInputs.BufferPaths paths = new CoefficientInputs.BufferPaths(buffer, eval, bufferImages,
+                    bufferLabels, evalImages, evalLabels);
+            StandardObjective objective = recipe.objective();
+            CoefficientInputs inputs = modelChoice.model != null
+                    ? CoefficientInputs.huggingFace(modelChoice.model, adapters, paths, objective)
+                    : CoefficientInputs.tinyVit(modelChoice.base, adapters, paths, objective,
+                    objective == StandardObjective.ENTROPY);
+            List<String> modules = inputs.modules();
+            stderr.println("amalgam: " + inputs.description() + ", " + adapters.size() + " adapters on "
+                    + modules.size() + " modules, buffer of " + inputs.buffer().size() + " examples");
+            stderr.flush();
+            AdaptiveMerge adaptive = new AdaptiveMerge(inputs.model(), modules, inputs.deltas(), kind, density, seed);
+            Coefficients coefficients = new Coefficients(settings, adapters.size(), modules.size(), DType.F32);
+            TrainingProgress progress = TrainingProgress.on(stderr, MergeProgress.stderrIsTerminal());
             double before, after;
+            Double evalBefore = null, evalAfter = null;
             double[][] weights;
             if (optimizer.equals("adam")) {
-                before = CoefficientTraining.loss(adaptive, coefficients, images, labels, loss);
-                CoefficientTraining.train(adaptive, coefficients, images, labels, loss, steps, learningRate, null);
-                after = CoefficientTraining.loss(adaptive, coefficients, images, labels, loss);
+                before = CoefficientTraining.loss(adaptive, coefficients, inputs.buffer());
+                if (inputs.eval() != null) evalBefore = CoefficientTraining.loss(adaptive, coefficients, inputs.eval());
+                try (TrainingProgress.Loop loop = progress.start("coefficients", steps)) {
+                    CoefficientTraining.train(adaptive, coefficients, inputs.buffer(), steps, learningRate,
+                            (step, loss) -> loop.step(loss));
+                }
+                after = CoefficientTraining.loss(adaptive, coefficients, inputs.buffer());
+                if (inputs.eval() != null) evalAfter = CoefficientTraining.loss(adaptive, coefficients, inputs.eval());
                 weights = coefficients.values();
             } else {
                 int groups = settings.granularity().groups(modules.size());
-                before = LoraHubTuning.loss(adaptive, settings.granularity(), images, labels, loss,
-                        new double[deltas.size() * groups], groups);
-                LoraHubSearch.Result found = LoraHubTuning.tune(adaptive, settings.granularity(), images, labels, loss, seed);
-                weights = new double[deltas.size()][groups];
-                for (int i = 0; i < deltas.size(); i++) System.arraycopy(found.weights(), i * groups, weights[i], 0, groups);
-                after = LoraHubTuning.loss(adaptive, settings.granularity(), images, labels, loss, found.weights(), groups);
+                double[] start = new double[adapters.size() * groups];
+                before = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.buffer(), start, groups);
+                if (inputs.eval() != null) {
+                    evalBefore = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.eval(), start, groups);
+                }
+                LoraHubSearch.Result found = LoraHubTuning.tune(adaptive, settings.granularity(), inputs.buffer(), seed);
+                weights = new double[adapters.size()][groups];
+                for (int i = 0; i < adapters.size(); i++) System.arraycopy(found.weights(), i * groups, weights[i], 0, groups);
+                after = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.buffer(), found.weights(), groups);
+                if (inputs.eval() != null) {
+                    evalAfter = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.eval(), found.weights(), groups);
+                }
             }
 
             Map<String, Object> json = new LinkedHashMap<>();
+            json.put("model", modelChoice.model != null ? modelChoice.model.toString() : modelChoice.base.toString());
             json.put("merge", kind.cliName());
             json.put("optimizer", optimizer);
             json.put("activation", recipe.activation().cliName());
             json.put("granularity", recipe.granularity().cliName());
             json.put("b_max", bMax);
             json.put("scale", recipe.scaleName());
-            json.put("objective", recipe.objective().cliName());
+            json.put("objective", objective.cliName());
             json.put("steps", steps);
             json.put("lr", learningRate);
+            if (kind != MergeKind.TASK_ARITHMETIC) {
+                json.put("density", density);
+                json.put("seed", seed);
+            }
             json.put("adapters", adapters.stream().map(Path::toString).toList());
             json.put("modules", modules);
             json.put("weights", weights);
             if (optimizer.equals("adam")) json.put("b", coefficients.scale().item());
+            json.put("buffer", Map.of("examples", inputs.buffer().size()));
             json.put("loss", Map.of("before", before, "after", after));
+            if (evalBefore != null) json.put("eval", Map.of("examples", inputs.eval().size(), "loss",
+                    Map.of("before", evalBefore, "after", evalAfter)));
             if (settings.granularity() == Granularity.ADAPTER) {
                 double[] perAdapter = new double[weights.length];
                 for (int i = 0; i < perAdapter.length; i++) perAdapter[i] = weights[i][0];
@@ -197,7 +248,9 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             Files.writeString(output.directory().resolve("coefficients.json"),
                     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n");
             output.commit();
-            stdout.printf(Locale.ROOT, "loss %.4f -> %.4f; weights %s%n", before, after, java.util.Arrays.deepToString(weights));
+            stdout.printf(Locale.ROOT, "loss %.4f -> %.4f", before, after);
+            if (evalBefore != null) stdout.printf(Locale.ROOT, "; eval loss %.4f -> %.4f", evalBefore, evalAfter);
+            stdout.printf(Locale.ROOT, "; weights %s%n", java.util.Arrays.deepToString(weights));
             stdout.println("wrote " + out.toAbsolutePath());
             stdout.flush();
         }
@@ -222,18 +275,6 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         cli.setErr(spec.commandLine().getErr());
         int code = cli.execute(args.toArray(String[]::new));
         if (code != 0) throw new IllegalStateException("amalgam merge " + String.join(" ", args) + " failed (exit " + code + ")");
-    }
-
-    private ImageDataset buffer() {
-        try {
-            ImageDataset data = ImageDataset.of(IdxFile.read(bufferImages), IdxFile.read(bufferLabels));
-            if (data.pixelsPerImage() != TinyViT.IMAGE * TinyViT.IMAGE || data.size() == 0) {
-                throw new InputException(bufferImages.toString(), "expected at least one 28×28 image");
-            }
-            return data;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new InputException("--buffer-images/--buffer-labels", e.getMessage(), e);
-        }
     }
 
     private static <T> T parse(String option, java.util.function.Supplier<T> parser) {

@@ -7,6 +7,8 @@ import amalgam.engine.data.FashionMnist;
 import amalgam.engine.data.ImageDataset;
 import amalgam.engine.nn.TinyViT;
 import amalgam.merge.adaptive.AdaptiveMerge;
+import amalgam.merge.adaptive.Buffer;
+import amalgam.merge.adaptive.LabelledImages;
 import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
@@ -138,8 +140,9 @@ public final class DilExperiment {
         Coefficients coefficients = new Coefficients(config.coefficients().settings(bMax), merge.adapterCount(),
                 merge.modules().size(), DType.F32);
         try (TrainingProgress.Loop loop = progress.start("coefficients " + name, config.coefficientSteps())) {
-            CoefficientTraining.train(merge, coefficients, images, labels, config.coefficients().objective(),
-                    config.coefficientSteps(), config.coefficientLearningRate(), (step, loss) -> loop.step(loss));
+            Buffer buffer = new LabelledImages(merge.model()::forward, images, labels, config.coefficients().objective());
+            CoefficientTraining.train(merge, coefficients, buffer, config.coefficientSteps(),
+                    config.coefficientLearningRate(), (step, loss) -> loop.step(loss));
         }
         return coefficients;
     }

@@ -27,7 +27,7 @@ class CoefficientRecoveryTest {
 
         // b_max = 1 makes b = 1, so α = σ(c) can reach any planted weight in (0, 1).
         Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(1), 2, 4, DType.F32);
-        CoefficientTraining.train(merge, coefficients, images, new int[16], distillation, 250, 0.08, null);
+        CoefficientTraining.train(merge, coefficients, new LabelledImages(base::forward, images, new int[16], distillation), 250, 0.08, null);
         double[][] learned = coefficients.values();
         assertEquals(planted[0], learned[0][0], 0.03);
         assertEquals(planted[1], learned[1][0], 0.03);
@@ -44,7 +44,7 @@ class CoefficientRecoveryTest {
         Objective distillation = (logits, labels) -> logits.sub(teacher).square().mean();
 
         Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(1), 4, 4, DType.F32);
-        CoefficientTraining.train(merge, coefficients, images, new int[24], distillation, 120, 0.1, null);
+        CoefficientTraining.train(merge, coefficients, new LabelledImages(base::forward, images, new int[24], distillation), 120, 0.1, null);
         double[][] learned = coefficients.values();
         for (int i = 0; i < 4; i++) {
             if (i != 2) assertTrue(learned[2][0] > 3 * learned[i][0], "adapter 2: " + learned[2][0] + ", adapter " + i + ": " + learned[i][0]);
@@ -59,9 +59,10 @@ class CoefficientRecoveryTest {
         Tensor images = SyntheticAdapters.images(DType.F32, 16, 43);
         Tensor teacher = teacherLogits(merge, new double[] {1.0, -0.5}, images);
         Objective distillation = (logits, labels) -> logits.sub(teacher).square().mean();
-        LoraHubSearch.Result result = LoraHubTuning.tune(merge, Granularity.ADAPTER, images, new int[16], distillation, 3);
+        Buffer buffer = new LabelledImages(base::forward, images, new int[16], distillation);
+        LoraHubSearch.Result result = LoraHubTuning.tune(merge, Granularity.ADAPTER, buffer, 3);
         double atStart = LoraHubSearch.penalised(
-                w -> LoraHubTuning.loss(merge, Granularity.ADAPTER, images, new int[16], distillation, w, 1), new double[2]);
+                w -> LoraHubTuning.loss(merge, Granularity.ADAPTER, buffer, w, 1), new double[2]);
         assertTrue(result.evaluations() <= LoraHubSearch.EVALUATIONS);
         assertTrue(result.objective() < 0.5 * atStart, result.objective() + " from " + atStart);
         assertTrue(result.weights()[0] > 0.3 && result.weights()[1] < 0, java.util.Arrays.toString(result.weights()));
