@@ -1,7 +1,7 @@
 package amalgam.engine.models.vit;
 
 import amalgam.engine.Tensor;
-import amalgam.engine.hub.Checkpoint;
+import amalgam.engine.hub.TensorSource;
 import amalgam.engine.nn.Module;
 import amalgam.engine.ops.Joins;
 
@@ -11,7 +11,7 @@ final class ViTEmbeddings extends Module {
     private final Tensor clsToken, positionEmbeddings;
     private final ViTPatchEmbeddings patchEmbeddings;
 
-    ViTEmbeddings(ViTConfig config, Checkpoint checkpoint, String prefix) {
+    ViTEmbeddings(ViTConfig config, TensorSource checkpoint, String prefix) {
         int hidden = config.hiddenSize();
         this.clsToken = frozen("cls_token", checkpoint.load(prefix + "cls_token", 1, 1, hidden));
         this.positionEmbeddings = frozen("position_embeddings",

@@ -2,6 +2,7 @@ package amalgam.engine.models.vit;
 
 import amalgam.engine.Tensor;
 import amalgam.engine.hub.Checkpoint;
+import amalgam.engine.hub.TensorSource;
 import amalgam.engine.models.ImageClassifier;
 import amalgam.engine.nn.LayerNorm;
 import amalgam.engine.nn.Linear;
@@ -27,7 +28,11 @@ public final class ViTForImageClassification extends Module implements ImageClas
     private final LayerNorm layernorm;
     private final Linear classifier;
 
-    private ViTForImageClassification(ViTConfig config, Checkpoint checkpoint, ImagePreprocessor preprocessor) {
+    /**
+     * The model over weights by checkpoint name (a {@link Checkpoint}, or random F64 tensors in gradient checks);
+     * {@code preprocessor} may be null when images arrive as pixels.
+     */
+    public ViTForImageClassification(ViTConfig config, TensorSource checkpoint, ImagePreprocessor preprocessor) {
         this.config = config;
         this.preprocessor = preprocessor;
         this.embeddings = child("vit.embeddings", new ViTEmbeddings(config, checkpoint, "vit.embeddings."));

@@ -1,7 +1,7 @@
 package amalgam.engine.models.vit;
 
 import amalgam.engine.Tensor;
-import amalgam.engine.hub.Checkpoint;
+import amalgam.engine.hub.TensorSource;
 import amalgam.engine.nn.LayerNorm;
 import amalgam.engine.nn.Linear;
 import amalgam.engine.nn.Module;
@@ -18,7 +18,7 @@ final class ViTLayer extends Module {
     private final LayerNorm layernormBefore, layernormAfter;
     private final Linear query, key, value, attentionOutput, intermediate, output;
 
-    ViTLayer(ViTConfig config, Checkpoint checkpoint, String prefix) {
+    ViTLayer(ViTConfig config, TensorSource checkpoint, String prefix) {
         this.config = config;
         int hidden = config.hiddenSize(), inner = config.intermediateSize();
         boolean qkvBias = config.qkvBias();
@@ -32,16 +32,16 @@ final class ViTLayer extends Module {
         this.output = linear(checkpoint, prefix, "output.dense", inner, hidden, true);
     }
 
-    private Linear linear(Checkpoint checkpoint, String prefix, String name, int in, int out, boolean bias) {
+    private Linear linear(TensorSource checkpoint, String prefix, String name, int in, int out, boolean bias) {
         return child(name, load(checkpoint, prefix + name + ".", in, out, bias));
     }
 
     /** A checkpoint's Linear layer: weight [out, in] and, with {@code bias}, bias [out]. */
-    static Linear load(Checkpoint checkpoint, String prefix, int in, int out, boolean bias) {
+    static Linear load(TensorSource checkpoint, String prefix, int in, int out, boolean bias) {
         return Linear.frozen(checkpoint.load(prefix + "weight", out, in), bias ? checkpoint.load(prefix + "bias", out) : null);
     }
 
-    static LayerNorm layerNorm(ViTConfig config, Checkpoint checkpoint, String prefix) {
+    static LayerNorm layerNorm(ViTConfig config, TensorSource checkpoint, String prefix) {
         int hidden = config.hiddenSize();
         return new LayerNorm(checkpoint.load(prefix + "weight", hidden), checkpoint.load(prefix + "bias", hidden),
                 config.layerNormEps());

@@ -1,7 +1,7 @@
 package amalgam.engine.models.vit;
 
 import amalgam.engine.Tensor;
-import amalgam.engine.hub.Checkpoint;
+import amalgam.engine.hub.TensorSource;
 import amalgam.engine.nn.Module;
 
 import java.util.Arrays;
@@ -16,7 +16,7 @@ final class ViTPatchEmbeddings extends Module {
     private final ViTConfig config;
     private final Tensor weight, bias;
 
-    ViTPatchEmbeddings(ViTConfig config, Checkpoint checkpoint, String prefix) {
+    ViTPatchEmbeddings(ViTConfig config, TensorSource checkpoint, String prefix) {
         this.config = config;
         int c = config.numChannels(), p = config.patchSize(), hidden = config.hiddenSize();
         this.weight = frozen("projection.weight", checkpoint.load(prefix + "projection.weight", hidden, c, p, p));
