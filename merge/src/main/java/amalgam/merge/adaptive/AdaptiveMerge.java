@@ -27,8 +27,8 @@ public final class AdaptiveMerge {
 
     /**
      * @param base the model whose Linear modules {@code modules} (paths in its module tree) are merged
-     * @param adapters each adapter's dense ΔW per module path, [out, in]; every adapter covers every module of
-     *                 {@code modules}
+     * @param adapters each adapter's dense ΔW per module path, [out, in]; a module an adapter lacks is a zero
+     *                 update
      */
     public AdaptiveMerge(Module base, List<String> modules, List<Map<String, Tensor>> adapters,
                          MergeKind kind, double density, long seed) {
@@ -41,8 +41,8 @@ public final class AdaptiveMerge {
             List<double[]> deltas = new ArrayList<>();
             for (Map<String, Tensor> adapter : adapters) {
                 Tensor delta = adapter.get(modules.get(m));
-                if (delta == null) throw new IllegalArgumentException("an adapter has no delta for " + modules.get(m));
-                deltas.add(delta.toDoubleArray());
+                // An adapter that leaves a module alone adds nothing to it.
+                deltas.add(delta == null ? new double[w0.dim(0) * w0.dim(1)] : delta.toDoubleArray());
             }
             terms.add(MaskedDeltas.of(kind, deltas, w0.dim(0), w0.dim(1), density, seed, m, w0.dtype()));
         }

@@ -119,13 +119,22 @@ record CoefficientInputs(String description, Module model, List<Map<String, Tens
         }
     }
 
-    /** The modules every adapter adapts, in the first adapter's order; learned merging needs the same ones. */
+    /**
+     * The modules every adapter adapts, in the first adapter's order. The merged adapter is written by the merge
+     * library, which combines adapters module by module and needs the same ones in each.
+     */
     private static List<String> commonModules(List<Path> adapters, List<Map<String, Tensor>> deltas) {
         List<String> modules = List.copyOf(deltas.getFirst().keySet());
         for (int i = 1; i < deltas.size(); i++) {
             if (!deltas.get(i).keySet().equals(deltas.getFirst().keySet())) {
-                throw new InputException(adapters.get(i).toString(), "adapts modules " + deltas.get(i).keySet()
-                        + ", but " + adapters.getFirst() + " adapts " + modules + ": learned merging needs the same modules");
+                java.util.Set<String> differ = new java.util.TreeSet<>(deltas.get(i).keySet());
+                differ.removeAll(deltas.getFirst().keySet());
+                java.util.Set<String> missing = new java.util.TreeSet<>(deltas.getFirst().keySet());
+                missing.removeAll(deltas.get(i).keySet());
+                String example = !missing.isEmpty() ? "lacks " + missing.iterator().next()
+                        : "adds " + differ.iterator().next();
+                throw new InputException(adapters.get(i).toString(), "adapts other modules than " + adapters.getFirst()
+                        + " (it " + example + "): learned merging needs the same modules in every adapter");
             }
         }
         return modules;
