@@ -1,20 +1,14 @@
 package amalgam.merge.cli;
 
 import amalgam.kernels.Backends;
-import amalgam.kernels.WorkerPool;
-import amalgam.engine.InputException;
-import amalgam.merge.adapter.LoraAdapterWriter;
 import amalgam.merge.adapter.LoraModule;
-import amalgam.merge.algorithms.LowRankUpdate;
-import amalgam.merge.algorithms.MergeMethod;
-import amalgam.engine.io.AtomicOutput;
+import amalgam.merge.pipeline.AdapterMerge;
+import amalgam.merge.pipeline.MergeOptions;
+import amalgam.merge.pipeline.MergePlan;
 import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
@@ -112,111 +106,12 @@ public final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         MergePlan plan = MergePlan.of(options, adapterDirectories.size());
-        requireOutputIsNoInput();
-        PrintWriter err = spec.commandLine().getErr();
-        try (WorkerPool pool = compute.pool()) {
-            ModuleMerger merger = new ModuleMerger(plan, compute.context(pool));
-            try (MergeInputs inputs = MergeInputs.open(adapterDirectories, allowNonFinite)) {
-                if (plan.space() == MergePlan.Space.FACTORS) {
-                    inputs.requireEqualRanks("--space factors merges the A and B stacks entry by entry and needs "
-                            + "equal ranks (the default delta space merges any ranks)");
-                }
-                List<String> capped = new ArrayList<>();
-                List<LoraModule> outputs = outputModules(plan, inputs, capped);
-                if (!capped.isEmpty()) {
-                    err.println("amalgam: warning: the output rank is capped at min(out, in), the most an update of "
-                            + "that shape has, for " + capped.size() + " module" + (capped.size() == 1 ? "" : "s")
-                            + ": " + String.join(", ", capped.subList(0, Math.min(3, capped.size())))
-                            + (capped.size() > 3 ? ", …" : ""));
-                }
-                String warning = inputs.baseModelWarning();
-                if (warning != null) err.println("amalgam: warning: " + warning);
-                FileDType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(FileDType.F32);
-                MergeProgress progress = new MergeProgress(err, MergeProgress.stderrIsTerminal(), outputs.size());
-                try {
-                    write(inputs, outputs, merger, dtype, progress);
-                } finally {
-                    progress.finish();
-                }
-                printSummary(plan, outputs, dtype, progress.elapsedSeconds());
-            }
+        try (ComputeScope scope = compute.open()) {
+            AdapterMerge.Result result = AdapterMerge.run(plan, adapterDirectories, out, force, allowNonFinite,
+                    scope.context(), spec.commandLine().getErr());
+            printSummary(plan, result.modules(), result.dtype(), result.seconds());
         }
         return 0;
-    }
-
-    /** Merges module after module into the output, each in an arena closed before the next one starts. */
-    private void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, FileDType dtype,
-                       MergeProgress progress) throws IOException {
-        try (AtomicOutput output = AtomicOutput.begin(out, force);
-             LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
-                     inputs.adapters().getFirst().config(), outputs, dtype)) {
-            for (int i = 0; i < outputs.size(); i++) {
-                String name = outputs.get(i).name();
-                progress.module(i, name);
-                // Shared, not confined: the merge's elementwise sweeps read these segments from worker threads.
-                try (Arena arena = Arena.ofShared()) {
-                    List<LowRankUpdate> updates = inputs.load(name, arena);
-                    MergedRange.requireFiniteScales(name, updates, merger.weights(), adapterDirectories);
-                    LowRankUpdate merged = merger.merge(updates, outputs.get(i).rank(), i, arena);
-                    MergedRange.requireFits(name, merged, dtype, allowNonFinite);
-                    writer.write(name, merged.a().data(), merged.b().data());
-                }
-            }
-            writer.finish();
-            output.commit();
-        }
-    }
-
-    /** The merged modules, shaped as the first adapter's with the merged rank and scaling 1. */
-    private static List<LoraModule> outputModules(MergePlan plan, MergeInputs inputs, List<String> capped) {
-        List<LoraModule> outputs = new ArrayList<>();
-        for (String name : inputs.moduleNames()) {
-            List<LoraModule> modules = inputs.module(name);
-            List<Integer> ranks = modules.stream().map(LoraModule::rank).toList();
-            int rank = plan.outputRank(ranks);
-            LoraModule first = modules.getFirst();
-            int fullRank = (int) Math.min(first.outFeatures(), first.inFeatures());
-            if (plan.truncatesBySvd() && rank > fullRank) {
-                // A rank beyond min(out, in) would only pad the factors with zeros (and allocate for them).
-                capped.add(InputException.quote(name) + " (" + first.outFeatures() + "×" + first.inFeatures() + ")");
-                rank = fullRank;
-            }
-            int slices = ranks.stream().mapToInt(Integer::intValue).sum();
-            if (plan.method() == MergeMethod.LEGO && rank > slices) {
-                throw new InputException("--clusters", rank + " clusters, but module " + InputException.quote(name)
-                        + " has only " + slices + " rank slices in all adapters together");
-            }
-            outputs.add(modules.getFirst().withRank(rank, 1));
-        }
-        return outputs;
-    }
-
-    /**
-     * Writing over an input would destroy it while it is still being read (it is memory-mapped), --force on a
-     * directory holding an input would delete that input after the merge, and an output inside an input (its
-     * weights file, or a folder of it) would replace part of that input.
-     */
-    private void requireOutputIsNoInput() throws IOException {
-        Path target = canonical(out);
-        for (Path input : adapterDirectories) {
-            Path source = canonical(input);
-            if (source.startsWith(target)) {
-                throw new InputException(out.toString(), "is (or contains) the input adapter " + input
-                        + "; write the merge to another directory");
-            }
-            if (target.startsWith(source)) {
-                throw new InputException(out.toString(), "lies inside the input adapter " + input
-                        + "; write the merge to another directory");
-            }
-        }
-    }
-
-    /** The real path, or for a path that does not exist yet its nearest existing ancestor's real path + the rest. */
-    private static Path canonical(Path path) throws IOException {
-        Path absolute = path.toAbsolutePath().normalize();
-        Path existing = absolute;
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-        return existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
     }
 
     private void printSummary(MergePlan plan, List<LoraModule> outputs, FileDType dtype, double seconds) {

@@ -1,5 +1,6 @@
 package amalgam.merge.cli;
 
+import amalgam.merge.pipeline.MergeProgress;
 import amalgam.engine.Engine;
 import amalgam.engine.data.FashionMnist;
 import amalgam.kernels.WorkerPool;

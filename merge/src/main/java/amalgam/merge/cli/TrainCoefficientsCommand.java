@@ -15,6 +15,10 @@ import amalgam.merge.adaptive.LoraHubTuning;
 import amalgam.merge.adaptive.MergeKind;
 import amalgam.merge.adaptive.StandardObjective;
 import amalgam.merge.dil.TrainingProgress;
+import amalgam.merge.pipeline.AdapterMerge;
+import amalgam.merge.pipeline.MergeOptions;
+import amalgam.merge.pipeline.MergePlan;
+import amalgam.merge.pipeline.MergeProgress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.ArgGroup;
@@ -49,7 +53,7 @@ import java.util.concurrent.Callable;
                         + "Adam through the merge (TIES/DARE masks fixed from the unweighted updates).",
                 "",
                 "Writes OUT/coefficients.json and, with one weight per adapter, the merged adapter OUT/adapter made "
-                        + "by `amalgam merge` with the learned weights: task arithmetic as the exact `cat` merge; "
+                        + "by the merge `amalgam merge` runs, with the learned weights: task arithmetic as the exact `cat` merge; "
                         + "TIES and DARE-TIES as `ties`/`dare_ties` (same density, seed and DARE masks), whose dense "
                         + "result is refactored to --rank, so it approximates the merge the coefficients were "
                         + "learned through.",
@@ -60,8 +64,8 @@ import java.util.concurrent.Callable;
                         + "or {\"prompt\": ..., \"completion\": ...} (loss on the completion's tokens).",
                 "",
                 "Examples:",
-                "  amalgam train-coefficients --model smollm/ --buffer buffer.jsonl --eval held-out.jsonl \\",
-                "      --merge ties --out learned code-lora/ math-lora/",
+                "  amalgam train-coefficients --model smollm/ --buffer buffer.jsonl \\",
+                "      --eval held-out.jsonl --merge ties --out learned code-lora/ math-lora/",
                 "  amalgam train-coefficients --model vit/ --buffer images/ --out learned a/ b/",
                 "  amalgam train-coefficients --base vit.safetensors \\",
                 "      --buffer-images b-images-idx3-ubyte --buffer-labels b-labels-idx1-ubyte \\",
@@ -166,11 +170,15 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         if (!optimizer.equals("adam") && !optimizer.equals("cma-es")) {
             throw new InputException("--optimizer", "expected adam or cma-es, got '" + optimizer + "'");
         }
+        if (kind == MergeKind.TASK_ARITHMETIC && rank != null) {
+            throw new InputException("--rank", "task_arithmetic writes the exact cat merge, whose rank is the sum of "
+                    + "the input ranks; drop --rank");
+        }
         if (eval == null && evalImages == null && evalLabels != null) {
             throw new InputException("--eval-labels", "needs --eval-images");
         }
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
-        try (AtomicOutput output = AtomicOutput.begin(out, force); ComputeScope _ = compute.open()) {
+        try (AtomicOutput output = AtomicOutput.begin(out, force); ComputeScope scope = compute.open()) {
             CoefficientInputs.BufferPaths paths = new CoefficientInputs.BufferPaths(buffer, eval, bufferImages,
                     bufferLabels, evalImages, evalLabels);
             StandardObjective objective = recipe.objective();
@@ -240,7 +248,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             if (settings.granularity() == Granularity.ADAPTER) {
                 double[] perAdapter = new double[weights.length];
                 for (int i = 0; i < perAdapter.length; i++) perAdapter[i] = weights[i][0];
-                mergedAdapter(kind, perAdapter, output.directory().resolve("adapter"));
+                mergedAdapter(kind, perAdapter, output.directory().resolve("adapter"), scope);
                 json.put("merged_adapter", "adapter");
             } else {
                 json.put("merged_adapter", null); // PEFT merges take one weight per adapter, not per module
@@ -257,24 +265,25 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs {@code amalgam merge} with the learned weights: the merged adapter in PEFT's format. */
-    private void mergedAdapter(MergeKind kind, double[] weights, Path target) {
-        StringBuilder w = new StringBuilder();
-        for (double v : weights) w.append(w.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "%.8g", v));
-        List<String> args = new ArrayList<>(List.of("merge", "--method",
-                switch (kind) { case TASK_ARITHMETIC -> "cat"; case TIES -> "ties"; case DARE_TIES -> "dare_ties"; },
-                "--weights", w.toString(), "--out", target.toString(), "--threads", Integer.toString(compute.threads),
-                "--backend", compute.backend));
+    /**
+     * The merged adapter in PEFT's format, by the merge library with the learned weights: task arithmetic as
+     * the exact {@code cat} merge, TIES and DARE-TIES with the same density, seed and DARE masks.
+     */
+    private void mergedAdapter(MergeKind kind, double[] weights, Path target, ComputeScope scope) throws IOException {
+        MergeOptions options = new MergeOptions();
+        options.method = switch (kind) {
+            case TASK_ARITHMETIC -> "cat";
+            case TIES -> "ties";
+            case DARE_TIES -> "dare_ties";
+        };
+        options.weights = java.util.Arrays.stream(weights).boxed().toList();
         if (kind != MergeKind.TASK_ARITHMETIC) {
-            args.addAll(List.of("--density", Double.toString(density), "--seed", Long.toString(seed)));
-            if (rank != null) args.addAll(List.of("--rank", Integer.toString(rank)));
+            options.density = density;
+            options.seed = seed;
+            options.rank = rank;
         }
-        adapters.forEach(a -> args.add(a.toString()));
-        var cli = AmalgamCommand.newCommandLine();
-        cli.setOut(spec.commandLine().getOut());
-        cli.setErr(spec.commandLine().getErr());
-        int code = cli.execute(args.toArray(String[]::new));
-        if (code != 0) throw new IllegalStateException("amalgam merge " + String.join(" ", args) + " failed (exit " + code + ")");
+        MergePlan plan = MergePlan.of(options, adapters.size());
+        AdapterMerge.run(plan, adapters, target, false, false, scope.context(), spec.commandLine().getErr());
     }
 
     private static <T> T parse(String option, java.util.function.Supplier<T> parser) {

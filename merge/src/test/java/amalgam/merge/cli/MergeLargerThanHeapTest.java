@@ -1,5 +1,9 @@
 package amalgam.merge.cli;
 
+import amalgam.merge.pipeline.MergeOptions;
+import amalgam.merge.pipeline.MergeInputs;
+import amalgam.merge.pipeline.ModuleMerger;
+import amalgam.merge.pipeline.MergePlan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package amalgam.merge.cli;
 
+import amalgam.merge.pipeline.MergeProgress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package amalgam.merge.cli;
+package amalgam.merge.pipeline;
 
 import amalgam.engine.InputException;
 import amalgam.merge.algorithms.LegoReweighting;
@@ -25,7 +25,7 @@ import java.util.Set;
  * @param svdClamp null = no clamp
  * @param dtype    output storage type; null = the inputs' type
  */
-record MergePlan(MergeMethod method, Space space, double[] weights, MergeSettings settings, Integer rank,
+public record MergePlan(MergeMethod method, Space space, double[] weights, MergeSettings settings, Integer rank,
                  Integer clusters, LegoReweighting legoNorm, boolean legoOutputReweighting, Double svdClamp,
                  FileDType dtype) {
 
@@ -45,7 +45,7 @@ record MergePlan(MergeMethod method, Space space, double[] weights, MergeSetting
     private static final Set<MergeMethod> WHOLE_UPDATE = EnumSet.of(MergeMethod.CAT, MergeMethod.LEGO);
 
     /** Validates {@code o} for merging {@code adapters} adapters. */
-    static MergePlan of(MergeOptions o, int adapters) {
+    public static MergePlan of(MergeOptions o, int adapters) {
         MergeMethod method = method(o.method);
         String name = method.cliName();
         Space space = choice("--space", o.space, Space.DELTA, Space.class);
@@ -124,7 +124,7 @@ record MergePlan(MergeMethod method, Space space, double[] weights, MergeSetting
     }
 
     /** One line for the summary: the method and the settings that shaped the result. */
-    String describe() {
+    public String describe() {
         List<String> parts = new ArrayList<>();
         if (!WHOLE_UPDATE.contains(method)) parts.add(space.name().toLowerCase(Locale.ROOT) + " space");
         if (SPARSIFYING.contains(method)) parts.add("density " + settings.density());

@@ -1,4 +1,4 @@
-package amalgam.merge.cli;
+package amalgam.merge.pipeline;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -9,10 +9,10 @@ import java.util.function.LongSupplier;
  * at the end. Elsewhere (a log, a pipe, a test): nothing during the first second, so short merges stay silent,
  * then a whole line every few seconds, because carriage returns would run together in a file.
  */
-final class MergeProgress {
+public final class MergeProgress {
 
     /** Prefix of every progress line, so logs can be filtered. */
-    static final String PREFIX = "amalgam merge: module ";
+    public static final String PREFIX = "amalgam merge: module ";
 
     private static final long QUIET_NANOS = 1_000_000_000L;
     private static final long REDRAW_NANOS = 200_000_000L;
@@ -40,7 +40,7 @@ final class MergeProgress {
     }
 
     /** Whether stderr probably is a terminal: Java cannot ask about stderr itself, so it asks the console. */
-    static boolean stderrIsTerminal() {
+    public static boolean stderrIsTerminal() {
         return System.console() != null && System.console().isTerminal();
     }
 

@@ -1,4 +1,4 @@
-package amalgam.merge.cli;
+package amalgam.merge.pipeline;
 
 import static amalgam.engine.InputException.quote;
 

@@ -1,4 +1,4 @@
-package amalgam.merge.cli;
+package amalgam.merge.pipeline;
 
 import static amalgam.engine.InputException.quote;
 
@@ -21,7 +21,7 @@ import java.util.Set;
  * The adapters of one merge, opened (memory-mapped, nothing loaded yet) and checked to fit together: the same
  * modules in every adapter, each with the same layer kind and shape everywhere. Loads one module at a time.
  */
-final class MergeInputs implements AutoCloseable {
+public final class MergeInputs implements AutoCloseable {
 
     private final List<LoraAdapter> adapters;
     private final List<String> moduleNames;
@@ -32,7 +32,7 @@ final class MergeInputs implements AutoCloseable {
     }
 
     /** Opens every directory; on any problem closes what was opened and throws an {@link InputException}. */
-    static MergeInputs open(List<Path> directories, boolean allowNonFinite) {
+    public static MergeInputs open(List<Path> directories, boolean allowNonFinite) {
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
             for (Path dir : directories) adapters.add(LoraAdapter.open(dir, allowNonFinite));
@@ -82,17 +82,17 @@ final class MergeInputs implements AutoCloseable {
     }
 
     /** Module names, sorted; every adapter has all of them. */
-    List<String> moduleNames() {
+    public List<String> moduleNames() {
         return moduleNames;
     }
 
     /** The module as each adapter has it, in adapter order. */
-    List<LoraModule> module(String name) {
+    public List<LoraModule> module(String name) {
         return adapters.stream().map(a -> a.module(name).orElseThrow()).toList();
     }
 
     /** Every adapter's A and B of {@code name} as fp32 in {@code arena}, each with its own scaling. */
-    List<LowRankUpdate> load(String name, Arena arena) {
+    public List<LowRankUpdate> load(String name, Arena arena) {
         List<LowRankUpdate> updates = new ArrayList<>(adapters.size());
         for (LoraAdapter adapter : adapters) {
             LoraModule m = adapter.module(name).orElseThrow();

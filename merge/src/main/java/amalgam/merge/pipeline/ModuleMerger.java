@@ -1,4 +1,4 @@
-package amalgam.merge.cli;
+package amalgam.merge.pipeline;
 
 import amalgam.merge.algorithms.ComputeContext;
 import amalgam.merge.algorithms.Concatenation;
@@ -18,13 +18,13 @@ import java.util.List;
  * Merges one module's updates the way a {@link MergePlan} says: picks the algorithm for the method and space,
  * and applies the SVD clamp. Holds no per-module state, so one instance serves every module.
  */
-final class ModuleMerger {
+public final class ModuleMerger {
 
     private final MergePlan plan;
     private final TensorMerge tensorMerge;
     private final DeltaSpaceMerge deltaSpace;
 
-    ModuleMerger(MergePlan plan, ComputeContext ctx) {
+    public ModuleMerger(MergePlan plan, ComputeContext ctx) {
         this.plan = plan;
         this.tensorMerge = plan.method().isTensorMerge() ? plan.method().tensorMerge(ctx, plan.settings()) : null;
         this.deltaSpace = new DeltaSpaceMerge(ctx, new RandomizedSvd(ctx.backend(), plan.settings().seed()));
@@ -34,7 +34,7 @@ final class ModuleMerger {
      * The merged update of rank {@code rank} (as {@link MergePlan#outputRank} gave it), scale 1, owned by
      * {@code arena}. {@code stream} (the module's index) keeps random masks independent between modules.
      */
-    LowRankUpdate merge(List<LowRankUpdate> updates, int rank, long stream, Arena arena) {
+    public LowRankUpdate merge(List<LowRankUpdate> updates, int rank, long stream, Arena arena) {
         double[] w = plan.weights();
         LowRankUpdate merged = switch (plan.method()) {
             case CAT -> Concatenation.cat(updates, w, arena);
