@@ -16,6 +16,7 @@ import amalgam.merge.adaptive.MergeKind;
 import amalgam.merge.adaptive.StandardObjective;
 import amalgam.merge.dil.TrainingProgress;
 import amalgam.merge.pipeline.AdapterMerge;
+import amalgam.merge.pipeline.MergeInputs;
 import amalgam.merge.pipeline.MergeOptions;
 import amalgam.merge.pipeline.MergePlan;
 import amalgam.merge.pipeline.MergeProgress;
@@ -176,6 +177,12 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         }
         if (eval == null && evalImages == null && evalLabels != null) {
             throw new InputException("--eval-labels", "needs --eval-images");
+        }
+        if (settings.granularity() == Granularity.ADAPTER) {
+            // The merged adapter is written after training: its inputs are checked (names, modules, shapes) first.
+            try (MergeInputs _ = MergeInputs.open(adapters, false)) {
+                // Opening validates; the merge opens them again when the weights are known.
+            }
         }
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         try (AtomicOutput output = AtomicOutput.begin(out, force); ComputeScope scope = compute.open()) {

@@ -123,6 +123,17 @@ class TrainCoefficientsModelTest {
         assertTrue(Files.notExists(out));
     }
 
+    @Test
+    void adaptersTheMergeWouldRefuseAreRefusedBeforeTraining() {
+        // Same layers, but PEFT names them differently in each: the merged adapter could not be written.
+        Path out = dir.resolve("never");
+        MergeRuns.run("train-coefficients", "--model", VIT.toString(), "--buffer", "../examples/buffers/vit-images",
+                        "--out", out.toString(), VIT.resolve("adapters/lora_qv").toString(),
+                        VIT.resolve("adapters/lora_qv_v4names").toString())
+                .assertBadInput("same modules");
+        assertTrue(Files.notExists(out));
+    }
+
     private MergeRuns.Run vitRun(Path buffer, Path out) {
         return MergeRuns.run("train-coefficients", "--model", VIT.toString(), "--buffer", buffer.toString(),
                 "--steps", "1", "--out", out.toString(), VIT.resolve("adapters/lora_qv").toString());
