@@ -73,18 +73,23 @@ public class DecoderBench {
     private int[][] prompt;
     private KvCache cache;
 
+    /** The SmolLM2-135M-shaped model with random weights. */
+    static LlamaForCausalLM smolLm2(long seed) {
+        LlamaConfig config = LlamaConfig.from(JsonConfig.parse(SMOLLM2_135M, "SmolLM2-135M config"), Variant.LLAMA);
+        return new LlamaForCausalLM("LlamaForCausalLM", config, new RandomWeights(new Random(seed)));
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
         pool = WorkerPool.of(threads);
         previous = Engine.backend(DType.F32);
         previousGemm = Engine.f32GemmName();
         Engine.useBackend(Backends.create(Backends.DEFAULT, pool), Backends.DEFAULT);
-        LlamaConfig config = LlamaConfig.from(JsonConfig.parse(SMOLLM2_135M, "SmolLM2-135M config"), Variant.LLAMA);
-        model = new LlamaForCausalLM("LlamaForCausalLM", config, new RandomWeights(new Random(0)));
+        model = smolLm2(0);
         if (adapter.equals("lora")) attachLoras(model, new Random(1));
         Random random = new Random(2);
         prompt = new int[1][PROMPT];
-        for (int i = 0; i < PROMPT; i++) prompt[0][i] = random.nextInt(config.vocabSize());
+        for (int i = 0; i < PROMPT; i++) prompt[0][i] = random.nextInt(model.vocabSize());
     }
 
     private static void attachLoras(Module model, Random random) {
@@ -125,7 +130,7 @@ public class DecoderBench {
     }
 
     /** Weights as a checkpoint would give them, drawn at the scale of a trained model's (σ = 0.02; norms 1). */
-    private record RandomWeights(Random random) implements TensorSource {
+    record RandomWeights(Random random) implements TensorSource {
         @Override
         public boolean has(String name) {
             return !name.endsWith(".bias") && !name.equals("lm_head.weight");

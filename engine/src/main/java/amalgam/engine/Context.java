@@ -3,6 +3,8 @@ package amalgam.engine;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Per-thread engine state: whether gradients are recorded, the innermost open {@link Step}, and the pool of
@@ -18,7 +20,8 @@ final class Context {
     boolean gradEnabled = true;
     Step step;
     private final ArrayDeque<MemorySegment> freeChunks = new ArrayDeque<>();
-    long chunkBytes; // all chunks this thread's steps have ever taken: flat once training settles
+    private final List<MemorySegment> freeBlocks = new ArrayList<>(); // larger than a chunk, by no order
+    long chunkBytes; // all chunks and blocks this thread's steps have ever taken: flat once training settles
 
     static Context current() {
         return CURRENT.get();
@@ -35,5 +38,29 @@ final class Context {
 
     void returnChunk(MemorySegment chunk) {
         freeChunks.addFirst(chunk);
+    }
+
+    /**
+     * A block of at least {@code bytes} for one allocation larger than a chunk (a language model's logits):
+     * the smallest free one that is not more than twice as large, else a new one. Reusing them keeps a training
+     * loop from allocating and zero-filling hundreds of megabytes every step, and its memory flat.
+     */
+    MemorySegment takeBlock(long bytes) {
+        MemorySegment best = null;
+        for (MemorySegment b : freeBlocks) {
+            if (b.byteSize() >= bytes && b.byteSize() <= 2 * bytes && (best == null || b.byteSize() < best.byteSize())) {
+                best = b;
+            }
+        }
+        if (best != null) {
+            freeBlocks.remove(best);
+            return best;
+        }
+        chunkBytes += bytes;
+        return Arena.ofAuto().allocate(bytes, 64);
+    }
+
+    void returnBlock(MemorySegment block) {
+        freeBlocks.add(block);
     }
 }

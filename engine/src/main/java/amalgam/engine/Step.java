@@ -1,6 +1,5 @@
 package amalgam.engine;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 
@@ -20,7 +19,7 @@ public final class Step implements AutoCloseable {
     private final Context context;
     private final Step parent;
     private final ArrayList<MemorySegment> chunks = new ArrayList<>(4);
-    private Arena oversized; // allocations bigger than a chunk: freed (not pooled) when the step closes
+    private final ArrayList<MemorySegment> blocks = new ArrayList<>(); // allocations bigger than a chunk, pooled too
     private MemorySegment chunk;
     private long used;
     private boolean closed;
@@ -40,8 +39,9 @@ public final class Step implements AutoCloseable {
         if (closed) throw new IllegalStateException("allocation in a closed step");
         long size = Math.max(ALIGNMENT, (bytes + ALIGNMENT - 1) & -ALIGNMENT);
         if (size > Context.CHUNK_BYTES) {
-            if (oversized == null) oversized = Arena.ofShared();
-            return oversized.allocate(size, ALIGNMENT);
+            MemorySegment block = context.takeBlock(size);
+            blocks.add(block);
+            return block.asSlice(0, bytes);
         }
         if (chunk == null || used + size > chunk.byteSize()) {
             chunk = context.takeChunk();
@@ -64,6 +64,7 @@ public final class Step implements AutoCloseable {
         for (MemorySegment c : chunks) context.returnChunk(c);
         chunks.clear();
         chunk = null;
-        if (oversized != null) oversized.close();
+        for (MemorySegment b : blocks) context.returnBlock(b);
+        blocks.clear();
     }
 }

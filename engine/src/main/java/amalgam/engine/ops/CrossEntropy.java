@@ -72,19 +72,27 @@ public final class CrossEntropy {
 
         @Override
         protected Tensor[] backward(Tensor g) {
+            if (logProbs == null) throw new IllegalStateException("cross-entropy's backward ran twice");
+            // softmax = exp(log-softmax), computed in the log-probabilities' own storage: a language model's
+            // logits are [tokens, vocabulary], and the backward runs once, so no second copy of that size.
             int rows = logProbs.dim(0), cols = logProbs.dim(1);
-            Tensor dx = Compute.unary(UnaryOp.EXP, logProbs);
+            Tensor dx = logProbs;
+            logProbs = null;
+            dx.backend().unary(UnaryOp.EXP, dx.numel(), dx.data(), 0, dx.data(), 0);
             Precision p = dx.dtype().precision();
             for (int r = 0; r < rows; r++) { // subtract the one-hot: one write per row
                 if (targets[r] == IGNORE) {
-                    for (long at = (long) r * cols, end = at + cols; at < end; at++) p.set(dx.data(), at, 0);
+                    long bytes = (long) cols * dx.dtype().bytes();
+                    dx.data().asSlice(r * bytes, bytes).fill((byte) 0); // 0.0 in every float format
                     continue;
                 }
                 long at = (long) r * cols + targets[r];
                 p.set(dx.data(), at, p.get(dx.data(), at) - 1.0);
             }
             double scale = g.item() / (reduction == Reduction.MEAN ? counted : 1);
-            return new Tensor[] {Compute.affine(dx, scale, 0)};
+            if (dx.dtype() != amalgam.engine.DType.F32) return new Tensor[] {Compute.affine(dx, scale, 0)};
+            dx.backend().affine(dx.numel(), (float) scale, 0f, dx.data(), 0, dx.data(), 0);
+            return new Tensor[] {dx};
         }
     }
 }
