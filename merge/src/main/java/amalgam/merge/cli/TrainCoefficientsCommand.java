@@ -200,34 +200,25 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             AdaptiveMerge adaptive = new AdaptiveMerge(inputs.model(), modules, inputs.deltas(), kind, density, seed);
             Coefficients coefficients = new Coefficients(settings, adapters.size(), modules.size(), DType.F32);
             TrainingProgress progress = TrainingProgress.on(stderr, MergeProgress.stderrIsTerminal());
-            double before, after;
-            Double evalBefore = null, evalAfter = null;
-            double[][] weights;
+            int groups = settings.granularity().groups(modules.size());
+            double[][] start, weights;
             if (optimizer.equals("adam")) {
-                before = CoefficientTraining.loss(adaptive, coefficients, inputs.buffer());
-                if (inputs.eval() != null) evalBefore = CoefficientTraining.loss(adaptive, coefficients, inputs.eval());
+                start = coefficients.values();
                 try (TrainingProgress.Loop loop = progress.start("coefficients", steps)) {
                     CoefficientTraining.train(adaptive, coefficients, inputs.buffer(), steps, learningRate,
                             (step, loss) -> loop.step(loss));
                 }
-                after = CoefficientTraining.loss(adaptive, coefficients, inputs.buffer());
-                if (inputs.eval() != null) evalAfter = CoefficientTraining.loss(adaptive, coefficients, inputs.eval());
                 weights = coefficients.values();
             } else {
-                int groups = settings.granularity().groups(modules.size());
-                double[] start = new double[adapters.size() * groups];
-                before = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.buffer(), start, groups);
-                if (inputs.eval() != null) {
-                    evalBefore = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.eval(), start, groups);
-                }
+                start = new double[adapters.size()][groups];
                 LoraHubSearch.Result found = LoraHubTuning.tune(adaptive, settings.granularity(), inputs.buffer(), seed);
                 weights = new double[adapters.size()][groups];
                 for (int i = 0; i < adapters.size(); i++) System.arraycopy(found.weights(), i * groups, weights[i], 0, groups);
-                after = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.buffer(), found.weights(), groups);
-                if (inputs.eval() != null) {
-                    evalAfter = LoraHubTuning.loss(adaptive, settings.granularity(), inputs.eval(), found.weights(), groups);
-                }
             }
+            // Before and after are the graph-free loss at the starting and the final weights, whichever optimiser.
+            double before = lossAt(adaptive, start, inputs.buffer()), after = lossAt(adaptive, weights, inputs.buffer());
+            Double evalBefore = inputs.eval() == null ? null : lossAt(adaptive, start, inputs.eval());
+            Double evalAfter = inputs.eval() == null ? null : lossAt(adaptive, weights, inputs.eval());
 
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("model", modelChoice.model != null ? modelChoice.model.toString() : modelChoice.base.toString());
@@ -291,6 +282,14 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         }
         MergePlan plan = MergePlan.of(options, adapters.size());
         AdapterMerge.run(plan, adapters, target, false, false, scope.context(), spec.commandLine().getErr());
+    }
+
+    /** The merged model's loss on {@code buffer} at weights α [adapter][group]. */
+    private double lossAt(AdaptiveMerge adaptive, double[][] alphas, Buffer buffer) {
+        int groups = alphas[0].length;
+        double[] flat = new double[alphas.length * groups];
+        for (int i = 0; i < alphas.length; i++) System.arraycopy(alphas[i], 0, flat, i * groups, groups);
+        return LoraHubTuning.loss(adaptive, coefficientOptions.recipe().granularity(), buffer, flat, groups);
     }
 
     private static <T> T parse(String option, java.util.function.Supplier<T> parser) {
