@@ -2,6 +2,7 @@ package amalgam.merge.adaptive;
 
 import amalgam.engine.DType;
 import amalgam.engine.Tensor;
+import amalgam.kernels.ElectedMean;
 import amalgam.kernels.FloatSegments;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.scalar.ScalarBackend;
@@ -19,13 +20,23 @@ import java.util.List;
 /**
  * One module's per-adapter terms Dᵢ such that the merge with weights α is ΔW(α) = Σ αᵢ Dᵢ, linear in α.
  * Task arithmetic: Dᵢ = ΔWᵢ. TIES and DARE-TIES (PEFT semantics, total sign election): the trim or drop mask,
- * the elected sign and the disjoint-mean divisor are computed once from the unweighted deltas, so
- * Dᵢ = [sign(pᵢ) = elected]·pᵢ / max(#agreeing, 1) with pᵢ the sparsified ΔWᵢ. PEFT elects on unweighted
- * values, so for any α this equals PEFT's TIES/DARE-TIES with weights α exactly.
+ * the elected sign and the disjoint-mean divisor depend only on the unweighted deltas, so
+ * Dᵢ = [sign(pᵢ) = elected]·pᵢ / max(#agreeing, 1) with pᵢ the sparsified ΔWᵢ, and for any α Σ αᵢ Dᵢ equals
+ * PEFT's TIES/DARE-TIES with weights α. Dᵢ is the merge's own sweep with weight 1 for adapter i and 0 for the
+ * others: the same sparsifiers and the same election kernel as {@code amalgam merge}, so there is one
+ * implementation of election and disjoint mean. Values are the merge's fp32; the gradient checks differentiate
+ * through α, for which the Dᵢ are constants.
  */
 public final class MaskedDeltas {
 
     private MaskedDeltas() {}
+
+    /** PEFT's TIES combination: total election on the unweighted values, disjoint mean. */
+    private static final ElectedMean PEFT_TIES =
+            new ElectedMean(ElectedMean.Election.TOTAL, false, ElectedMean.Divisor.AGREEING_COUNT, 1);
+
+    // The terms are computed once before training: one thread, created once, is plenty.
+    private static final ComputeContext SERIAL = new ComputeContext(new ScalarBackend(), WorkerPool.of(1));
 
     /**
      * Dᵢ stacked as a persistent tensor [adapters, rows·cols] in {@code dtype}.
@@ -37,54 +48,35 @@ public final class MaskedDeltas {
     public static Tensor of(MergeKind kind, List<double[]> deltas, int rows, int cols, double density, long seed,
                             long stream, DType dtype) {
         int count = deltas.size(), n = rows * cols;
-        double[][] sparse = new double[count][];
-        for (int i = 0; i < count; i++) {
-            sparse[i] = kind == MergeKind.TASK_ARITHMETIC ? deltas.get(i).clone()
-                    : sparsify(sparsifier(kind, density, seed), deltas.get(i), rows, cols, i, stream,
-                    kind == MergeKind.DARE_TIES && density > 0 && density < 1 ? 1 / density : 1);
-        }
         double[] stacked = new double[count * n];
-        for (int e = 0; e < n; e++) {
-            if (kind == MergeKind.TASK_ARITHMETIC) {
-                for (int i = 0; i < count; i++) stacked[i * n + e] = sparse[i][e];
-                continue;
-            }
-            double votes = 0;
-            for (int i = 0; i < count; i++) votes += sparse[i][e];
-            double elected = votes >= 0 ? 1 : -1; // a sum of exactly 0 elects +, as the merge does
-            int agreeing = 0;
-            for (int i = 0; i < count; i++) if (Math.signum(sparse[i][e]) == elected) agreeing++;
+        if (kind == MergeKind.TASK_ARITHMETIC) {
+            for (int i = 0; i < count; i++) System.arraycopy(deltas.get(i), 0, stacked, i * n, n);
+            return Tensor.of(dtype, stacked, count, n).toPersistent();
+        }
+        Sparsifier sparsifier = kind == MergeKind.TIES ? MagnitudeSparsifier.topDensity(SERIAL, density)
+                : new DareSparsifier(SERIAL, density, Semantics.PEFT, KeepMask.seeded(seed));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] sparse = new MemorySegment[count];
             for (int i = 0; i < count; i++) {
-                boolean member = Math.signum(sparse[i][e]) == elected;
-                stacked[i * n + e] = member ? sparse[i][e] / Math.max(agreeing, 1) : 0;
+                MemorySegment delta = floats(arena, deltas.get(i));
+                sparse[i] = FloatSegments.allocate(arena, n);
+                sparsifier.sparsify(rows, cols, delta, i, stream, sparse[i]);
+            }
+            MemorySegment term = FloatSegments.allocate(arena, n);
+            double[] oneHot = new double[count];
+            for (int i = 0; i < count; i++) {
+                oneHot[i] = 1;
+                SERIAL.backend().electedMean(PEFT_TIES, n, sparse, oneHot, term);
+                oneHot[i] = 0;
+                for (int e = 0; e < n; e++) stacked[i * n + e] = FloatSegments.get(term, e);
             }
         }
         return Tensor.of(dtype, stacked, count, n).toPersistent();
     }
 
-    private static Sparsifier sparsifier(MergeKind kind, double density, long seed) {
-        ComputeContext ctx = new ComputeContext(new ScalarBackend(), SERIAL);
-        return kind == MergeKind.TIES ? MagnitudeSparsifier.topDensity(ctx, density)
-                : new DareSparsifier(ctx, density, Semantics.PEFT, KeepMask.seeded(seed));
-    }
-
-    // The modules are small (≤ 12,288 entries): one thread, created once, is plenty.
-    private static final WorkerPool SERIAL = WorkerPool.of(1);
-
-    /** Runs a float sparsifier for its mask; DARE's 1/d rescale is {@code rescale}. */
-    private static double[] sparsify(Sparsifier sparsifier, double[] delta, int rows, int cols, int adapter,
-                                     long stream, double rescale) {
-        long n = (long) rows * cols;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment in = FloatSegments.allocate(arena, n), out = FloatSegments.allocate(arena, n);
-            for (int e = 0; e < n; e++) FloatSegments.set(in, e, (float) delta[e]);
-            sparsifier.sparsify(rows, cols, in, adapter, stream, out);
-            double[] result = new double[(int) n];
-            for (int e = 0; e < n; e++) {
-                // The mask is what the float sparsifier kept; the values stay in double (F64 gradient checks).
-                result[e] = FloatSegments.get(out, e) == 0f ? 0 : delta[e] * rescale;
-            }
-            return result;
-        }
+    private static MemorySegment floats(Arena arena, double[] values) {
+        MemorySegment segment = FloatSegments.allocate(arena, values.length);
+        for (int e = 0; e < values.length; e++) FloatSegments.set(segment, e, (float) values[e]);
+        return segment;
     }
 }

@@ -7,7 +7,7 @@
  * ({@link amalgam.merge.adaptive.LabelledImages}, read from class folders by {@link
  * amalgam.merge.adaptive.ImageFolderBuffer}) or token sequences ({@link amalgam.merge.adaptive.TokenBuffer},
  * read from JSONL by {@link amalgam.merge.adaptive.TextBufferFile}); {@link amalgam.merge.adaptive.Coefficients}
- * parameterises the weights (sigmoid with a learned or fixed scale, softmax, tanh, none); {@link
+ * parameterises the weights (sigmoid with a learned or fixed scale, softmax, tanh, none, leaky ReLU); {@link
  * amalgam.merge.adaptive.CoefficientTraining} tunes them by Adam, {@link amalgam.merge.adaptive.LoraHubTuning}
  * without gradients (CMA-ES).
  */

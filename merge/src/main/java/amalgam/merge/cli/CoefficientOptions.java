@@ -18,10 +18,12 @@ import java.util.function.Function;
  */
 public final class CoefficientOptions {
 
-    @Option(names = "--activation", paramLabel = "sigmoid|softmax|tanh|none", defaultValue = "sigmoid", order = 10,
+    @Option(names = "--activation", paramLabel = "sigmoid|softmax|tanh|none|leaky_relu", defaultValue = "sigmoid", order = 10,
             converter = ActivationConverter.class,
             description = "How raw coefficients c become weights: sigmoid(c) * b, softmax(c) * b (over adapters), "
-                    + "tanh(c) * b, or none (c itself, as AdaMerging; b and b_max unused). Default: ${DEFAULT-VALUE}.")
+                    + "tanh(c) * b, none (c itself, as AdaMerging), or leaky_relu (slope 0.01 below 0, starting at 0, "
+                    + "as the LoRA-recycling study); none and leaky_relu use neither b nor b_max. "
+                    + "Default: ${DEFAULT-VALUE}.")
     CoefficientActivation activation;
 
     @Option(names = "--granularity", paramLabel = "adapter|module", defaultValue = "adapter", order = 11,

@@ -27,7 +27,8 @@ class CoefficientGradientTest {
             "ties, sigmoid, ADAPTER, false",
             "task_arithmetic, softmax, ADAPTER, true",
             "task_arithmetic, tanh, ADAPTER, true",
-            "ties, none, ADAPTER, false"})
+            "ties, none, ADAPTER, false",
+            "ties, leaky_relu, MODULE, false"})
     void analyticGradientMatchesFiniteDifferences(String kind, String activation, Granularity granularity,
                                                   boolean learnScale) {
         TinyViT base = SyntheticAdapters.base(DType.F64, 11);

@@ -1,8 +1,10 @@
 package amalgam.merge.adaptive;
 
 import amalgam.engine.DType;
+import amalgam.engine.Engine;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -57,6 +59,21 @@ class CoefficientsTest {
         assertEquals(0.0, none.values()[0][0], 0);
         assertEquals(0.4, none.values()[1][0], 1e-15);
         assertEquals(1.0, none.values()[2][0], 0);
+    }
+
+    @Test
+    void leakyReluStartsAtZeroAndItsGradientThereIsTheSlope() {
+        Coefficients leaky = new Coefficients(new CoefficientSettings(CoefficientActivation.LEAKY_RELU,
+                Granularity.ADAPTER, 1, false, false), 2, 1, DType.F64);
+        assertEquals(0.0, leaky.values()[0][0], 0); // every adapter off at the start
+        try (var _ = Engine.step()) {
+            // dα/dc at c = 0 must not vanish, or the coefficients could never leave their start.
+            leaky.weights().sum().backward();
+            assertArrayEquals(new double[] {0.01, 0.01}, leaky.raw().grad().toDoubleArray(), 1e-15);
+        }
+        SyntheticAdapters.set(leaky.raw(), new double[] {-2, 0.7});
+        assertEquals(-0.02, leaky.values()[0][0], 1e-15);
+        assertEquals(0.7, leaky.values()[1][0], 1e-15);
     }
 
     @Test

@@ -31,6 +31,7 @@ class ModelCoefficientGradientTest {
             ties, softmax, ADAPTER, true
             task_arithmetic, tanh, MODULE, false
             dare_ties, none, ADAPTER, false
+            task_arithmetic, leaky_relu, MODULE, false
             """;
 
     @ParameterizedTest(name = "decoder {0} {1} {2} learned scale {3}")
