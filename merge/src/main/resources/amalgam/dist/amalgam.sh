@@ -24,6 +24,9 @@ if [ ! -x "$JAVA" ]; then
     exit 1
 fi
 
+# The source commit the bundle was built from, recorded in study results and --version.
+COMMIT=$(cat "$BUNDLE/COMMIT" 2>/dev/null || true)
+
 # The JVM announces the incubating Vector API on every start; users need not read that each time. POSIX sh has
 # no process substitution and no pipefail, so java's stderr goes through a filter loop while its exit status
 # travels out on descriptor 4; stdout stays untouched on descriptor 3.
@@ -41,7 +44,7 @@ set +e
 # shellcheck disable=SC2086 # AMALGAM_JAVA_OPTS is split on purpose
 { status=$( { { "$JAVA" ${AMALGAM_JAVA_OPTS:-} \
         --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-        -Damalgam.home="$BUNDLE" -Damalgam.java="$JAVA" \
+        -Damalgam.home="$BUNDLE" -Damalgam.java="$JAVA" -Damalgam.commit="$COMMIT" \
         -cp "$BUNDLE/lib/*" amalgam.merge.cli.AmalgamCommand "$@" \
         2>&1 1>&3 3>&- 4>&-; echo $? >&4; } | filter_incubator_warning >&2; } 4>&1 ); } 3>&1
 exit "$status"

@@ -19,6 +19,12 @@ public record CoefficientRecipe(CoefficientActivation activation, Granularity gr
                 StandardObjective.CROSS_ENTROPY);
     }
 
+    /** This recipe with another activation; the clamp, which only activation none takes, is dropped. */
+    public CoefficientRecipe withActivation(CoefficientActivation other) {
+        return new CoefficientRecipe(other, granularity, learnScale, clamp && other == CoefficientActivation.NONE,
+                objective);
+    }
+
     public CoefficientSettings settings(double bMax) {
         return new CoefficientSettings(activation, granularity, bMax, learnScale, clamp);
     }

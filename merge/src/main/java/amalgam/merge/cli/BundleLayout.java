@@ -6,6 +6,7 @@ package amalgam.merge.cli;
  *
  * <pre>
  * DIR/bin/amalgam      POSIX sh launcher
+ * DIR/COMMIT           the source commit it was built from
  * DIR/runtime/         Java runtime linked by jlink with only the modules we need
  * DIR/lib/*.jar        our jars, their dependencies and the JMH benchmarks (thin jar + JMH)
  * </pre>
@@ -14,6 +15,8 @@ final class BundleLayout {
 
     static final String BIN = "bin";
     static final String LAUNCHER = "bin/amalgam";
+    /** The source commit the bundle was built from, one line. */
+    static final String COMMIT = "COMMIT";
     static final String RUNTIME = "runtime";
     static final String LIB = "lib";
 

@@ -2,6 +2,8 @@ package amalgam.merge.cli;
 
 import amalgam.engine.InputException;
 import amalgam.engine.io.AtomicOutput;
+import amalgam.merge.pipeline.ToolVersion;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -60,6 +62,8 @@ public final class DistCommand implements Callable<Integer> {
             linker.link(modules, staging.resolve(BundleLayout.RUNTIME));
             copyJars(parts, staging.resolve(BundleLayout.LIB));
             writeLauncher(staging.resolve(BundleLayout.LAUNCHER));
+            // The bundle has no .git: its launcher reads the commit it was built from here.
+            Files.writeString(staging.resolve(BundleLayout.COMMIT), ToolVersion.commit() + "\n");
             long bytes = sizeOf(staging);
             if (bytes > BundleLayout.MAX_BYTES) {
                 throw new IOException(String.format("the bundle would be %.1f MiB, over the limit of %d MiB",

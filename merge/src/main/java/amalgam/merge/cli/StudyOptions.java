@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class StudyOptions {
 
-    @Option(names = "--seeds", paramLabel = "LIST", defaultValue = "0,1,2", order = 3,
+    @Option(names = "--seeds", paramLabel = "LIST", defaultValue = "0,1,2,3,4", order = 3,
             description = "Comma-separated seeds; results are mean ± std over them. Default: ${DEFAULT-VALUE}.")
     String seeds;
 
@@ -32,6 +32,12 @@ public final class StudyOptions {
 
     @Option(names = "--force", order = 7, description = "Replace existing outputs.")
     boolean force;
+
+    @Option(names = "--save-models", paramLabel = "DIR", order = 8,
+            description = "Also write the first seed's models for other commands: DIR/base (a transformers ViT "
+                    + "checkpoint), DIR/adapters/DOMAIN (PEFT LoRAs), DIR/buffer and DIR/eval (image folders) and "
+                    + "DIR/README.md with the amalgam run and train-coefficients commands that use them.")
+    Path saveModels;
 
     @Mixin
     CoefficientOptions coefficientOptions = new CoefficientOptions();

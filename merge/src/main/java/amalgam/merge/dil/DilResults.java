@@ -8,43 +8,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The study's results over seeds, as the JSON document of the issue: config, fixed and adaptive final
- * accuracies (mean ± std over seeds, percent, averaged over all four domains), the traced merge's experiences
- * (learned weights and per-domain accuracy, means over seeds) and the baselines. Also the per-experience curves,
- * which the report plots but the JSON leaves out.
+ * The study's results over seeds, as the JSON document of the issue: the tool that produced them, config, fixed
+ * and adaptive final accuracies (mean ± std over seeds and each seed's value, percent, averaged over all four
+ * domains), the traced merge's experiences (learned weights and per-domain accuracy, means over seeds) and the
+ * baselines. Also the per-experience curves, which the report plots but the JSON leaves out.
+ *
+ * @param tool what produced the results ({@code version}, {@code commit}), written first in the JSON
  */
-public record DilResults(DilConfig config, List<SeedResult> seeds) {
+public record DilResults(DilConfig config, List<SeedResult> seeds, Map<String, String> tool) {
 
-    /** Mean and sample standard deviation (0 for one seed). */
-    public record Stat(double mean, double std) {
+    public DilResults(DilConfig config, List<SeedResult> seeds) {
+        this(config, seeds, Map.of());
+    }
+
+    /** Mean, sample standard deviation (0 for one seed) and the values themselves, in seed order. */
+    public record Stat(double mean, double std, List<Double> values) {
         static Stat of(List<Double> values) {
             double mean = 0;
             for (double v : values) mean += v;
             mean /= values.size();
             double ss = 0;
             for (double v : values) ss += (v - mean) * (v - mean);
-            return new Stat(mean, values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0);
+            return new Stat(mean, values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0, List.copyOf(values));
         }
 
         Map<String, Object> asMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mean", mean);
             m.put("std", std);
+            m.put("values", values);
             return m;
         }
     }
 
-    public Stat fixed(MergeKind kind, int w) {
-        return Stat.of(seeds.stream().map(s -> s.fixed().get(kind.cliName()).get(w)).toList());
+    /** A fixed-W row ({@link DilConfig#fixedMethods}) at weight W. */
+    public Stat fixed(String method, int w) {
+        return Stat.of(seeds.stream().map(s -> s.fixed().get(method).get(w)).toList());
     }
 
-    public Stat adaptive(MergeKind kind, int bMax) {
-        return Stat.of(seeds.stream().map(s -> s.adaptive().get(kind.cliName()).get(bMax)).toList());
+    /** An adaptive row of {@code group} ({@link AdaptiveRows#group}) at b_max. */
+    public Stat adaptive(String group, MergeKind kind, int bMax) {
+        return Stat.of(seeds.stream().map(s -> s.adaptive().get(group).get(kind.cliName()).get(bMax)).toList());
     }
 
     public Stat baseline(String name) {
         return Stat.of(seeds.stream().map(s -> s.baselines().get(name)).toList());
     }
+
+    /** The baselines, in table order. */
+    public static final List<String> BASELINES = List.of("new_lora", "joint_lora", "random_loras");
 
     /** The traced merge's weight of each adapter at experience t (0-based), averaged over seeds. */
     public double[] traceWeights(int t) {
@@ -60,14 +72,19 @@ public record DilResults(DilConfig config, List<SeedResult> seeds) {
         return out;
     }
 
-    /** Method label → mean accuracy on the domains seen, per experience, averaged over seeds. */
-    public Map<String, double[]> curves() {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        for (SeedResult s : seeds) {
-            s.curves().forEach((label, values) -> {
-                double[] sum = out.computeIfAbsent(label, k -> new double[values.length]);
-                for (int i = 0; i < values.length; i++) sum[i] += values[i] / seeds.size();
-            });
+    /** Method label → accuracy on the domains seen per experience, mean and std over seeds ([0] mean, [1] std). */
+    public Map<String, double[][]> curves() {
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        for (String label : seeds.getFirst().curves().keySet()) {
+            int points = seeds.getFirst().curves().get(label).length;
+            double[][] stats = new double[2][points];
+            for (int t = 0; t < points; t++) {
+                int point = t;
+                Stat stat = Stat.of(seeds.stream().map(s -> s.curves().get(label)[point]).toList());
+                stats[0][t] = stat.mean();
+                stats[1][t] = stat.std();
+            }
+            out.put(label, stats);
         }
         return out;
     }
@@ -79,28 +96,37 @@ public record DilResults(DilConfig config, List<SeedResult> seeds) {
     /** The JSON document, as maps and lists for Jackson. */
     public Map<String, Object> asJson() {
         Map<String, Object> root = new LinkedHashMap<>();
+        root.put("tool", tool);
         root.put("config", config.asMap());
-        Map<String, Object> fixed = new LinkedHashMap<>(), adaptive = new LinkedHashMap<>();
-        for (MergeKind kind : MergeKind.values()) {
-            Map<String, Object> f = new LinkedHashMap<>(), a = new LinkedHashMap<>();
-            for (int w : config.fixedWeights()) f.put(Integer.toString(w), fixed(kind, w).asMap());
-            for (int b : config.bMaxValues()) a.put(Integer.toString(b), adaptive(kind, b).asMap());
-            fixed.put(kind.cliName(), f);
-            adaptive.put(kind.cliName(), a);
+        Map<String, Object> fixed = new LinkedHashMap<>();
+        for (String method : config.fixedMethods()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            for (int w : config.fixedWeights()) f.put(Integer.toString(w), fixed(method, w).asMap());
+            fixed.put(method, f);
         }
         root.put("fixed", fixed);
-        root.put("adaptive", adaptive);
+        for (AdaptiveRows rows : config.adaptiveRows()) {
+            Map<String, Object> adaptive = new LinkedHashMap<>();
+            for (MergeKind kind : MergeKind.values()) {
+                Map<String, Object> a = new LinkedHashMap<>();
+                for (int b : config.bMaxValues()) a.put(Integer.toString(b), adaptive(rows.group(), kind, b).asMap());
+                adaptive.put(kind.cliName(), a);
+            }
+            root.put(rows.group(), adaptive);
+        }
         List<Object> experiences = new ArrayList<>();
         for (int t = 0; t < experiences(); t++) {
+            int experience = t;
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("experience", t + 1);
             e.put("weights", traceWeights(t));
+            e.put("weights_per_seed", seeds.stream().map(s -> s.traceWeights().get(experience)).toList());
             e.put("domain_accuracy", traceDomainAccuracy(t));
             experiences.add(e);
         }
         root.put("experiences", experiences);
         Map<String, Object> baselines = new LinkedHashMap<>();
-        for (String name : List.of("new_lora", "joint_lora", "random_loras")) baselines.put(name, baseline(name).asMap());
+        for (String name : BASELINES) baselines.put(name, baseline(name).asMap());
         root.put("baselines", baselines);
         return root;
     }

@@ -84,15 +84,21 @@ public final class ResultOutput {
     static String markdown(DilResults r, List<String> plots, double wallSeconds, String command) {
         StringBuilder md = new StringBuilder();
         md.append("# Adaptive LoRA merging, domain-incremental Fashion-MNIST\n\n");
-        md.append(String.format(Locale.ROOT, "`%s` — %d seed(s), %.0f s wall time, dataset %s.%n%n", command,
-                r.seeds().size(), wallSeconds, r.config().dataset()));
+        md.append(String.format(Locale.ROOT, "`%s` — %d seed(s), %.0f s wall time, dataset %s; amalgam %s, "
+                        + "commit %s.%n%n", command, r.seeds().size(), wallSeconds, r.config().dataset(),
+                r.tool().getOrDefault("version", "unknown"), r.tool().getOrDefault("commit", "unknown")));
         md.append("## Domains\n\n");
         for (Domain d : Domain.values()) md.append("- **").append(d.id()).append("**: ").append(d.description()).append('\n');
         md.append("\nA TinyViT is pre-trained on `original`; at experience t a rank-").append(r.config().rank())
                 .append(" LoRA on the qkv and output projections of both blocks is trained on domain t, ")
                 .append(r.config().samplesPerClass()).append(" training image(s) per class join the memory buffer, ")
                 .append("and adapters 1..t are merged. Fixed: every adapter weighted W. Adaptive: ")
-                .append(r.config().coefficients().description()).append("\n\n");
+                .append(r.config().coefficients().description()).append(" Beside it, the same with ")
+                .append(r.config().adaptiveRows().get(1).recipe().description()).append("\n\n")
+                .append("lego and svd merge the factors into one LoRA of the adapters' rank (").append(r.config().rank())
+                .append("): LoRA-LEGO clusters the rank slices of all adapters, svd truncates the weighted sum; ")
+                .append("cat keeps every slice (rank t·").append(r.config().rank()).append("), which is the exact ")
+                .append("weighted sum and so equals task arithmetic with the same W.\n\n");
         md.append("## Final accuracy over all four domains (%, mean ± std over seeds)\n\n");
         md.append("Columns are W for the fixed rows and b_max for the adaptive rows; baselines have one value.\n\n");
         md.append(ResultTables.study(r, true)).append('\n');

@@ -11,26 +11,40 @@ public final class ResultTables {
 
     private ResultTables() {}
 
-    /** Methods × W / b_max: final accuracy over all four domains, mean ± std over seeds. */
+    /**
+     * Methods × W / b_max: final accuracy over all four domains, mean ± std over seeds. Each learnable merge's
+     * fixed row, then its adaptive rows (one per parameterisation); then the factor merges; then the baselines.
+     */
     public static String study(DilResults r, boolean markdown) {
         StringBuilder out = new StringBuilder();
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, markdown ? "| %s |" : "%-34s", "method"));
+        StringBuilder header = new StringBuilder(name(markdown, "method"));
         for (int w : r.config().fixedWeights()) header.append(cell(markdown, "W=" + w));
         line(out, header.toString());
         if (markdown) line(out, "|---|" + "---:|".repeat(r.config().fixedWeights().size()));
         for (MergeKind kind : MergeKind.values()) {
-            StringBuilder fixed = new StringBuilder(name(markdown, kind.cliName() + " (fixed W)"));
-            for (int w : r.config().fixedWeights()) fixed.append(cell(markdown, stat(r.fixed(kind, w))));
-            line(out, fixed.toString());
-            StringBuilder adaptive = new StringBuilder(name(markdown, kind.cliName() + " (adaptive b_max)"));
-            for (int b : r.config().bMaxValues()) adaptive.append(cell(markdown, stat(r.adaptive(kind, b))));
-            line(out, adaptive.toString());
+            fixedRow(out, r, markdown, kind.cliName(), kind.cliName() + " (fixed W)");
+            for (AdaptiveRows rows : r.config().adaptiveRows()) {
+                StringBuilder adaptive = new StringBuilder(name(markdown, rows.rowName(kind.cliName())));
+                for (int b : r.config().bMaxValues()) adaptive.append(cell(markdown, stat(r.adaptive(rows.group(), kind, b))));
+                line(out, adaptive.toString());
+            }
         }
-        for (String baseline : new String[] {"new_lora", "joint_lora", "random_loras"}) {
+        int adapters = r.experiences();
+        for (FactorMerge merge : FactorMerge.values()) {
+            fixedRow(out, r, markdown, merge.cliName(), merge.cliName() + " (fixed W, rank "
+                    + merge.outputRank(adapters, r.config().rank()) + ")");
+        }
+        for (String baseline : DilResults.BASELINES) {
             line(out, name(markdown, baseline) + cell(markdown, stat(r.baseline(baseline)))
                     + (markdown ? " |".repeat(r.config().fixedWeights().size() - 1) : ""));
         }
         return out.toString();
+    }
+
+    private static void fixedRow(StringBuilder out, DilResults r, boolean markdown, String method, String rowName) {
+        StringBuilder fixed = new StringBuilder(name(markdown, rowName));
+        for (int w : r.config().fixedWeights()) fixed.append(cell(markdown, stat(r.fixed(method, w))));
+        line(out, fixed.toString());
     }
 
     /**
@@ -67,7 +81,7 @@ public final class ResultTables {
     }
 
     private static String name(boolean markdown, String name) {
-        return markdown ? "| " + name + " |" : String.format(Locale.ROOT, "%-34s", name);
+        return markdown ? "| " + name + " |" : String.format(Locale.ROOT, "%-40s", name);
     }
 
     private static String cell(boolean markdown, String value) {

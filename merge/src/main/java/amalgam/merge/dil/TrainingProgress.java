@@ -69,7 +69,7 @@ public interface TrainingProgress {
 
             @Override
             public void close() {
-                err.printf(Locale.ROOT, "  %s: %d steps, final loss %.3f, %.1f s%n", name, steps, last,
+                err.printf(Locale.ROOT, "  %s: %d steps, last loss %.3f, %.1f s%n", name, steps, last,
                         (System.nanoTime() - start) / 1e9);
                 err.flush();
             }

@@ -57,13 +57,13 @@ class StudyVariantsTest {
     void accuraciesArePercentages() throws Exception {
         JsonNode root = new ObjectMapper().readTree(ResultOutput.json(results));
         int checked = 0;
-        for (String group : List.of("fixed", "adaptive", "baselines")) {
+        for (String group : List.of("fixed", "adaptive", "adaptive_sigmoid", "baselines")) {
             for (JsonNode stat : root.get(group).findValues("mean")) {
                 assertPercent(stat.asDouble());
                 checked++;
             }
         }
-        assertEquals(9 + 9 + 3, checked);
+        assertEquals(6 * 3 + 2 * 9 + 3, checked); // six fixed rows, two adaptive groups, the baselines
         for (JsonNode e : root.get("experiences")) {
             assertEquals(e.get("experience").asInt(), e.get("domain_accuracy").size());
             e.get("domain_accuracy").forEach(a -> assertPercent(a.asDouble()));
