@@ -34,7 +34,8 @@ import java.util.Map;
  *   <li>pixels are bytes / 255 in both (rescale, no normalisation, no resize).</li>
  * </ul>
  * Weights use the names transformers saves checkpoints under; adapters use PEFT 0.21's names on transformers 5
- * ({@code vit.layers.N.attention.q_proj}), as the fixtures made by PEFT do.
+ * ({@code vit.layers.N.attention.q_proj}), as the fixtures made by PEFT do. Checked once by hand: transformers
+ * 5.17 with PEFT 0.21 load an exported base and adapter and give {@code amalgam run}'s logits to 1e-6.
  */
 final class HuggingFaceExport {
 
@@ -99,6 +100,8 @@ final class HuggingFaceExport {
     static ObjectNode preprocessorConfig() {
         ObjectNode p = JSON.createObjectNode();
         p.put("image_processor_type", "ViTImageProcessor");
+        // transformers' processor keeps a grey PNG at one channel unless told to convert; the engine always does.
+        p.put("do_convert_rgb", true);
         p.put("do_resize", false);
         p.putObject("size").put("height", TinyViT.IMAGE).put("width", TinyViT.IMAGE);
         p.put("resample", 2);
