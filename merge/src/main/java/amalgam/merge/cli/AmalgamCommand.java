@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
                 "Exit codes: 0 success, 2 bad usage or bad input, 1 anything else."
         },
         subcommands = {CommandLine.HelpCommand.class, RunCommand.class, SelfCheckCommand.class, InspectCommand.class, MergeCommand.class,
-                BenchCommand.class, DistCommand.class, DilCommand.class, DemoCommand.class,
+                BenchCommand.class, DistCommand.class, DilCommand.class, DemoCommand.class, TextStudyCommand.class,
                 TrainCoefficientsCommand.class})
 public final class AmalgamCommand implements Runnable {
 

@@ -46,6 +46,11 @@ public final class StudyOptions {
     ComputeOptions compute = new ComputeOptions();
 
     List<Long> seeds() {
+        return parseSeeds(seeds);
+    }
+
+    /** {@code --seeds}: comma-separated integers, or one line naming the option. */
+    static List<Long> parseSeeds(String seeds) {
         List<Long> out = new ArrayList<>();
         for (String s : seeds.split(",")) {
             try {

@@ -41,10 +41,15 @@ public final class ResultOutput {
     }
 
     public static void writeJson(DilResults results, Path file, boolean force) throws IOException {
+        writeFile(file, json(results), force);
+    }
+
+    /** {@code content} as {@code file}, through a temporary sibling renamed into place; refused if it exists without {@code force}. */
+    public static void writeFile(Path file, String content, boolean force) throws IOException {
         Path absolute = file.toAbsolutePath();
         Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
         try {
-            Files.writeString(temp, json(results));
+            Files.writeString(temp, content);
             if (force) Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             else {
                 if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
