@@ -67,9 +67,9 @@ public record MergeConfig(List<Path> adapters, MergeRequest request, List<String
             }
             Map<String, YamlNode> top = root.asMap();
             requireKnownKeys(top, TOP_LEVEL, "");
-            YamlNode method = required(top, MERGE_METHOD, "", "name the merge method, e.g. merge_method: ties");
+            YamlNode method = required(root, MERGE_METHOD, "", "name the merge method, e.g. merge_method: ties");
             String methodName = string(method, MERGE_METHOD);
-            YamlNode models = required(top, MODELS, "", "list the adapters, each as - model: DIR");
+            YamlNode models = required(root, MODELS, "", "list the adapters, each as - model: DIR");
             if (!(models.value() instanceof List<?> list) || list.isEmpty()) {
                 throw error(models, MODELS, "must be a list of adapters, each as - model: DIR");
             }
@@ -81,7 +81,7 @@ public record MergeConfig(List<Path> adapters, MergeRequest request, List<String
                 if (!(entry.value() instanceof Map<?, ?>)) throw error(entry, path, "must be a mapping with model: DIR");
                 Map<String, YamlNode> keys = entry.asMap();
                 requireKnownKeys(keys, MODEL_KEYS, path + ".");
-                YamlNode model = required(keys, MODEL, path + ".", "give the adapter's directory");
+                YamlNode model = required(entry, MODEL, path + ".", "give the adapter's directory");
                 adapters.add(adapterDirectory(model, keys.get(SHA256), path));
                 YamlNode own = keys.get(PARAMETERS);
                 perAdapter.add(own == null ? Map.of() : parameters(own, path + "." + PARAMETERS));
@@ -150,7 +150,7 @@ public record MergeConfig(List<Path> adapters, MergeRequest request, List<String
                 }
                 Map<String, YamlNode> keys = item.asMap();
                 requireKnownKeys(keys, FILTER_KEYS, path + ".");
-                YamlNode value = required(keys, VALUE, path + ".", "give the value for the modules it matches");
+                YamlNode value = required(item, VALUE, path + ".", "give the value for the modules it matches");
                 if (value.value() instanceof List<?>) {
                     throw error(value, path + "." + VALUE, "a list of values (mergekit's gradient over layers) is not "
                             + "supported; give one value, and layers: [FROM, TO] for a range of layers");
@@ -188,9 +188,10 @@ public record MergeConfig(List<Path> adapters, MergeRequest request, List<String
             }
         }
 
-        private YamlNode required(Map<String, YamlNode> map, String key, String prefix, String hint) {
-            YamlNode node = map.get(key);
-            if (node == null) throw new InputException(file + ": " + prefix + key, "missing: " + hint);
+        /** The value of {@code key} in {@code mapping}, whose line a missing key's error names. */
+        private YamlNode required(YamlNode mapping, String key, String prefix, String hint) {
+            YamlNode node = mapping.asMap().get(key);
+            if (node == null) throw error(mapping, prefix + key, "missing: " + hint);
             return node;
         }
 

@@ -30,7 +30,9 @@ record YamlNode(Object value, int line) {
             return node(parser, file);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            String message = e.getOriginalMessage().lines().findFirst().orElse("").trim();
+            // SnakeYAML's message is "problem / in 'reader', line … / the line / ^" blocks: keep the problems.
+            String message = e.getOriginalMessage().lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                    .map(String::trim).collect(java.util.stream.Collectors.joining("; "));
             throw new InputException(file + (at == null ? "" : ":" + at.getLineNr()), "malformed YAML: " + message, e);
         } catch (IOException e) {
             throw new InputException(file.toString(), "cannot read: " + e.getMessage(), e);
