@@ -53,6 +53,9 @@ public final class AdapterMerge {
                         + ": " + String.join(", ", capped.subList(0, Math.min(3, capped.size())))
                         + (capped.size() > 3 ? ", …" : ""));
             }
+            for (String where : plan.values().unmatchedFilters(inputs.moduleNames())) {
+                err.println("amalgam: warning: " + where + ": its filter matches no module, so it changes nothing");
+            }
             String warning = inputs.baseModelWarning();
             if (warning != null) err.println("amalgam: warning: " + warning);
             FileDType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(FileDType.F32);

@@ -54,6 +54,15 @@ public record ParameterValues(Map<MethodParameter, ParameterValue> global,
         return new ParameterValue(reachable);
     }
 
+    /** Where each filter entry that matches none of {@code modules} was given: most likely a typo. */
+    List<String> unmatchedFilters(List<String> modules) {
+        List<ParameterValue> all = new ArrayList<>(global.values());
+        perAdapter.forEach(m -> all.addAll(m.values()));
+        return all.stream().flatMap(v -> v.entries().stream())
+                .filter(e -> !e.filter().isAll() && modules.stream().noneMatch(e.filter()::matches))
+                .map(ParameterValue.Entry::where).distinct().toList();
+    }
+
     /** The merge-wide value of an unfilterable parameter, or its default. */
     Object scalar(MethodParameter p) {
         ParameterValue v = global.get(p);

@@ -155,6 +155,19 @@ class MergeConfigTest {
     }
 
     @Test
+    void aFilterThatMatchesNoModuleIsWarnedAbout() throws IOException {
+        Path config = config("ties", "-", "-", "{density: [{filter: self_atn, value: 0.3}, {value: 0.7}]}", "");
+        MergeRuns.Run run = mergeConfig(config, dir.resolve("typo"));
+        assertSucceeded(run);
+        assertEquals(List.of("amalgam: warning: " + config + ":5: parameters.density[0].value: its filter matches no "
+                + "module, so it changes nothing"), run.errLines());
+        MergeRuns.Run fine = mergeConfig(config("ties", "-", "-", "{density: [{filter: q_proj, value: 0.3}, {value: 0.7}]}",
+                ""), dir.resolve("fine"));
+        assertSucceeded(fine);
+        assertEquals(List.of(), fine.errLines());
+    }
+
+    @Test
     void anAdaptersOwnFilteredValueGoesBeforeTheMerges() throws IOException {
         // Adapter 1 sets v_proj's density itself; elsewhere it, and adapter 2 everywhere, take the merge's 0.3.
         Path config = config("magnitude_prune", "{density: [{filter: v_proj, value: 0.9}]}", "-", "{density: 0.3}", "");
