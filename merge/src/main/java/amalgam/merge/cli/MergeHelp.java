@@ -3,6 +3,7 @@ package amalgam.merge.cli;
 import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.algorithms.MethodParameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -23,9 +24,12 @@ final class MergeHelp {
     /** One entry per method: its summary, its aliases and the parameters it takes, as preformatted lines. */
     static List<String> methods() {
         List<String> lines = new ArrayList<>();
+        String unlike = Arrays.stream(MethodParameter.values())
+                .filter(p -> !p.option().equals("--" + p.key().replace('_', '-')))
+                .map(p -> p.key() + " " + p.option()).collect(Collectors.joining(", "));
         lines.add("Methods, each with the parameters it takes (w = weight, default 1 for every adapter; "
                 + "d = density). In a config file a parameter is its name; as an option it is --NAME with - for _ "
-                + "(--weights, --no-lego-output-reweighting):");
+                + "(but " + unlike + "):");
         for (MergeMethod m : MergeMethod.values()) {
             String summary = m.summary() + (m.aliases().isEmpty() ? "" : "; also called " + String.join(", ", m.aliases()));
             lines.addAll(wrap(String.format("  %-" + (NAME_COLUMN - 3) + "s ", m.cliName()), summary));

@@ -122,6 +122,7 @@ public record MergeConfig(List<Path> adapters, MergeRequest request, List<String
 
         /** A {@code parameters} mapping: each key a parameter, each value a plain value or filter entries. */
         private Map<MethodParameter, ParameterValue> parameters(YamlNode node, String path) {
+            if (node.value() == null) return Map.of(); // "parameters:" with nothing under it
             if (!(node.value() instanceof Map<?, ?>)) {
                 throw error(node, path, "must be a mapping of parameter names to values, e.g. {weight: 0.5}");
             }

@@ -38,12 +38,13 @@ public final class MergeRecipe {
 
     /** The recipe of merging {@code adapters} as {@code plan} says into {@code dtype}; reads every input once to hash it. */
     static MergeRecipe of(MergePlan plan, List<Path> adapters, FileDType dtype) {
+        List<Path> directories = adapters.stream().map(a -> a.toAbsolutePath().normalize()).toList();
+        List<String> hashes = FileDigest.sha256(directories.stream().map(d -> d.resolve(LoraAdapter.WEIGHTS_FILE)).toList());
         List<Map<String, Object>> models = new ArrayList<>();
         for (int i = 0; i < adapters.size(); i++) {
             Map<String, Object> model = new LinkedHashMap<>();
-            Path dir = adapters.get(i).toAbsolutePath().normalize();
-            model.put(MergeConfig.MODEL, dir.toString());
-            model.put(MergeConfig.SHA256, FileDigest.sha256(dir.resolve(LoraAdapter.WEIGHTS_FILE)));
+            model.put(MergeConfig.MODEL, directories.get(i).toString());
+            model.put(MergeConfig.SHA256, hashes.get(i));
             model.put(MergeConfig.PARAMETERS, yamlParameters(plan.adapterParameters(i)));
             models.add(model);
         }
