@@ -57,6 +57,10 @@ public enum MergeMethod {
     LEGO("cluster all rank slices into the given number of clusters (LoRA-LEGO)", List.of(),
             WEIGHT, NORMALIZE, SEED, CLUSTERS, LEGO_NORM, LEGO_OUTPUT_REWEIGHTING);
 
+    /** PEFT's names for "merge the deltas, then truncated SVD", which mean the method without _svd here. */
+    public static final List<String> PEFT_SVD_NAMES = List.of("ties_svd", "dare_linear_svd", "dare_ties_svd",
+            "magnitude_prune_svd");
+
     private final String summary;
     private final List<String> aliases;
     private final Set<MethodParameter> parameters;
@@ -84,8 +88,8 @@ public enum MergeMethod {
         String own = Arrays.stream(values()).map(MergeMethod::cliName).collect(Collectors.joining(", "));
         String aliases = Arrays.stream(values()).flatMap(m -> m.aliases.stream().map(a -> a + " (= " + m.cliName() + ")"))
                 .collect(Collectors.joining(", "));
-        return own + "; also " + aliases + " and PEFT's ties_svd, dare_linear_svd, dare_ties_svd, "
-                + "magnitude_prune_svd (the method in the delta space)";
+        return own + "; also " + aliases + " and PEFT's " + String.join(", ", PEFT_SVD_NAMES)
+                + " (the method in the delta space)";
     }
 
     /** True for PEFT's names that mean "merge the deltas, then truncated SVD" (ties_svd, dare_linear_svd, …). */

@@ -36,8 +36,8 @@ final class MergeHelp {
             String takes = m.parameters().stream().map(MethodParameter::key).collect(Collectors.joining(" "));
             lines.addAll(wrap(" ".repeat(NAME_COLUMN), "takes: " + takes));
         }
-        lines.addAll(wrap("  ", "PEFT's ties_svd, dare_linear_svd, dare_ties_svd, magnitude_prune_svd mean the "
-                + "method without _svd in the delta space (the default here)."));
+        lines.addAll(wrap("  ", "PEFT's " + String.join(", ", MergeMethod.PEFT_SVD_NAMES) + " mean the method "
+                + "without _svd in the delta space (the default here)."));
         return lines;
     }
 
