@@ -50,6 +50,15 @@ public final class LoraAdapterWriter implements AutoCloseable {
      */
     public static LoraAdapterWriter create(Path directory, AdapterConfig template, List<LoraModule> modules,
                                            FileDType dtype) throws IOException {
+        return create(directory, template, modules, dtype, Map.of());
+    }
+
+    /**
+     * The same, with {@code metadata} added to the safetensors header's {@code __metadata__} (string values, as
+     * the format requires): how the adapter was made.
+     */
+    public static LoraAdapterWriter create(Path directory, AdapterConfig template, List<LoraModule> modules,
+                                           FileDType dtype, Map<String, String> metadata) throws IOException {
         if (!dtype.writable()) throw new IllegalArgumentException("cannot write adapters as " + dtype);
         Map<String, LoraModule> byName = new TreeMap<>();
         List<SafetensorsWriter.Spec> specs = new ArrayList<>();
@@ -59,9 +68,10 @@ public final class LoraAdapterWriter implements AutoCloseable {
             specs.add(new SafetensorsWriter.Spec(m.bKey(), m.bShape(), dtype));
         }
         // transformers refuses safetensors files whose metadata lacks a known format; PEFT itself writes "pt".
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("format", "pt");
-        SafetensorsWriter weights = SafetensorsWriter.create(directory.resolve(LoraAdapter.WEIGHTS_FILE), specs, metadata);
+        Map<String, String> header = new LinkedHashMap<>();
+        header.put("format", "pt");
+        header.putAll(metadata);
+        SafetensorsWriter weights = SafetensorsWriter.create(directory.resolve(LoraAdapter.WEIGHTS_FILE), specs, header);
         return new LoraAdapterWriter(directory, template, byName, weights);
     }
 

@@ -39,6 +39,7 @@ public final class AmalgamCommand implements Runnable {
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new AmalgamCommand());
+        MergeCommand.describeMethods(commandLine.getSubcommands().get("merge").getCommandSpec());
         FailureReporter reporter = new FailureReporter();
         commandLine.setExecutionExceptionHandler(reporter);
         commandLine.setParameterExceptionHandler(reporter);

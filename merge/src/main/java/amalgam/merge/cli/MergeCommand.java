@@ -1,14 +1,18 @@
 package amalgam.merge.cli;
 
+import amalgam.engine.InputException;
 import amalgam.kernels.Backends;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.pipeline.AdapterMerge;
+import amalgam.merge.pipeline.MergeConfig;
+import amalgam.merge.pipeline.MergeRequest;
 import amalgam.merge.pipeline.MergeOptions;
 import amalgam.merge.pipeline.MergePlan;
 import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
@@ -34,23 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "(r = lora_alpha = merged rank). Each adapter's own scaling (lora_alpha/r, rslora, "
                         + "rank/alpha patterns) is applied exactly once.",
                 "",
-                "Methods (w = --weights, default 1 for every adapter; d = --density):",
-                "  linear           sum of w_i * dW_i (task arithmetic), refactored to --rank",
-                "  svd              the same as linear, named as PEFT names it",
-                "  cat              the exact sum: stacks the adapters' rank slices, so the rank",
-                "                   is the sum of their ranks",
-                "  magnitude_prune  keep each update's top d fraction by magnitude, then sum",
-                "  ties             magnitude prune, elect a sign per entry, average the agreeing",
-                "  dare_linear      keep entries at random with probability d, rescale by",
-                "                   1/d, sum",
-                "  dare_ties        DARE, then TIES's sign election and disjoint mean",
-                "  breadcrumbs      drop the largest --gamma fraction and the smallest entries,",
-                "                   keep d, sum",
-                "  della            random keep probabilities around d ranked by magnitude,",
-                "                   then TIES's election and mean",
-                "  lego             cluster all rank slices into --clusters groups (LoRA-LEGO)",
-                "  PEFT's ties_svd, dare_linear_svd, dare_ties_svd, magnitude_prune_svd mean the",
-                "  method without _svd in the delta space (the default here).",
+                MergeHelp.PLACEHOLDER,
                 "",
                 "Spaces:",
                 "  delta (default)  merge the full updates dW_i = s_i*B_i*A_i, then refactor",
@@ -65,6 +53,25 @@ import picocli.CommandLine.Model.CommandSpec;
                 "                   not the sum of the updates. Needs equal ranks. Offered",
                 "                   because PEFT users expect it.",
                 "",
+                "Config files (--config FILE.yml, in mergekit's shape; paths are relative to the file):",
+                "  merge_method: ties",
+                "  models:",
+                "    - model: adapters/a",
+                "      parameters: {weight: 0.7, density: 0.5}",
+                "    - model: adapters/b",
+                "      parameters: {weight: 0.3}",
+                "  parameters:",
+                "    density: [{filter: self_attn, value: 0.3}, {layers: [0, 4], value: 0.6},",
+                "              {value: 0.5}]",
+                "    rank: 16",
+                "  dtype: bfloat16",
+                "weight and density may differ between adapters and, by filter entries, between modules: "
+                        + "filter matches module names containing it, layers [FROM, TO) the layers from FROM to "
+                        + "before TO; the first matching entry wins, and an adapter's own value goes before the "
+                        + "merge's. Every other parameter is one value for the whole merge.",
+                "Every merged adapter holds amalgam_merge.yml, its resolved config with each input's SHA-256: "
+                        + "--config on it repeats the merge.",
+                "",
                 "Examples:",
                 "  amalgam merge --method linear --weights 0.7,0.3 --out merged a/ b/",
                 "  amalgam merge --method ties_svd --density 0.2 --rank 16 --out m a/ b/ c/",
@@ -72,6 +79,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  amalgam merge --method dare_ties --density 0.5 --seed 7 --dtype bf16 \\",
                 "                --out m a/ b/",
                 "  amalgam merge --method lego --clusters 8 --out m a/ b/",
+                "  amalgam merge --config merge.yml --out m",
                 ""},
         footer = {"", "The output directory is written next to its final place and renamed into it; an existing one "
                 + "is replaced only with --force. Progress goes to stderr."})
@@ -84,8 +92,8 @@ public final class MergeCommand implements Callable<Integer> {
     MergeOptions options;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", order = 17,
-            description = "Directory to write the merged adapter to (adapter_model.safetensors and "
-                    + "adapter_config.json).")
+            description = "Directory to write the merged adapter to (adapter_model.safetensors, "
+                    + "adapter_config.json and the recipe amalgam_merge.yml).")
     Path out;
 
     @Option(names = "--force", order = 18, description = "Replace DIR if it exists (only once the new one is complete).")
@@ -99,27 +107,65 @@ public final class MergeCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute = new ComputeOptions(Backends.AUTO);
 
-    @Parameters(arity = "1..*", paramLabel = "ADAPTER_DIR",
+    @Option(names = "--config", paramLabel = "FILE.yml", order = 0,
+            description = "Read the method, the adapters and the parameters from a YAML file in mergekit's shape "
+                    + "(see Config files) instead of --method, its options and ADAPTER_DIRs.")
+    Path config;
+
+    @Parameters(arity = "0..*", paramLabel = "ADAPTER_DIR",
             description = "PEFT LoRA adapter directories (adapter_model.safetensors + adapter_config.json).")
-    List<Path> adapterDirectories;
+    List<Path> adapterDirectories = List.of();
+
+    /** Puts the methods' declared parameters into the help, which annotations cannot compute. */
+    static void describeMethods(CommandSpec merge) {
+        List<String> description = new ArrayList<>();
+        for (String line : merge.usageMessage().description()) {
+            if (line.equals(MergeHelp.PLACEHOLDER)) description.addAll(MergeHelp.methods());
+            else description.add(line);
+        }
+        merge.usageMessage().description(description.toArray(String[]::new));
+    }
 
     @Override
     public Integer call() throws IOException {
-        MergePlan plan = MergePlan.of(options, adapterDirectories.size());
+        List<Path> adapters;
+        MergeRequest request;
+        PrintWriter stderr = spec.commandLine().getErr();
+        if (config != null) {
+            List<String> given = options.given();
+            if (!given.isEmpty() || !adapterDirectories.isEmpty()) {
+                throw new InputException("--config", "the config file names the method, adapters and parameters; "
+                        + "drop " + (given.isEmpty() ? "the ADAPTER_DIRs" : String.join(", ", given)));
+            }
+            MergeConfig read = MergeConfig.read(config);
+            read.warnings().forEach(stderr::println);
+            adapters = read.adapters();
+            request = read.request();
+        } else {
+            if (options.method == null) {
+                throw new InputException("--method", "missing: give --method METHOD and ADAPTER_DIRs, or --config FILE.yml");
+            }
+            if (adapterDirectories.isEmpty()) {
+                throw new InputException("ADAPTER_DIR", "missing: give the adapter directories to merge");
+            }
+            adapters = adapterDirectories;
+            request = options.request(adapters.size());
+        }
+        MergePlan plan = MergePlan.of(request);
         try (ComputeScope scope = compute.open()) {
-            AdapterMerge.Result result = AdapterMerge.run(plan, adapterDirectories, out, force, allowNonFinite,
-                    scope.context(), spec.commandLine().getErr());
-            printSummary(plan, result.modules(), result.dtype(), result.seconds());
+            AdapterMerge.Result result = AdapterMerge.run(plan, adapters, out, force, allowNonFinite,
+                    scope.context(), stderr);
+            printSummary(plan, adapters.size(), result.modules(), result.dtype(), result.seconds());
         }
         return 0;
     }
 
-    private void printSummary(MergePlan plan, List<LoraModule> outputs, FileDType dtype, double seconds) {
+    private void printSummary(MergePlan plan, int adapters, List<LoraModule> outputs, FileDType dtype, double seconds) {
         PrintWriter stdout = spec.commandLine().getOut();
         IntSummaryStatistics ranks = outputs.stream().mapToInt(LoraModule::rank).summaryStatistics();
         String rank = ranks.getMin() == ranks.getMax() ? Integer.toString(ranks.getMax())
                 : ranks.getMin() + " to " + ranks.getMax();
-        stdout.println("merged   " + adapterDirectories.size() + " adapters with " + plan.describe());
+        stdout.println("merged   " + adapters + " adapters with " + plan.describe());
         stdout.println("modules  " + outputs.size() + ", rank " + rank + ", " + dtype.name().toLowerCase(Locale.ROOT));
         stdout.println("output   " + out.toAbsolutePath().normalize());
         stdout.println("compute  " + compute.backendName() + " backend, " + compute.threads + " thread"

@@ -276,7 +276,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         };
         options.weights = java.util.Arrays.stream(weights).boxed().toList();
         if (kind != MergeKind.TASK_ARITHMETIC) {
-            options.density = density;
+            options.density = List.of(density);
             options.seed = seed;
             options.rank = rank;
         }

@@ -21,7 +21,8 @@ import java.util.List;
  * Merging PEFT adapters into one, as a library: what {@code amalgam merge}, {@code train-coefficients} and the
  * studies call. It guards the output (never an input, nothing replaced without {@code force}, written
  * atomically), chooses each module's output rank, merges module after module in bounded memory and checks
- * that the result fits its storage type. Warnings and progress go to {@code err}.
+ * that the result fits its storage type. The output records how it was made ({@link MergeRecipe}). Warnings and
+ * progress go to {@code err}.
  *
  * <pre>{@code
  * MergePlan plan = MergePlan.of(options, adapters.size());
@@ -52,12 +53,16 @@ public final class AdapterMerge {
                         + ": " + String.join(", ", capped.subList(0, Math.min(3, capped.size())))
                         + (capped.size() > 3 ? ", …" : ""));
             }
+            for (String where : plan.values().unmatchedFilters(inputs.moduleNames())) {
+                err.println("amalgam: warning: " + where + ": its filter matches no module, so it changes nothing");
+            }
             String warning = inputs.baseModelWarning();
             if (warning != null) err.println("amalgam: warning: " + warning);
             FileDType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(FileDType.F32);
+            MergeRecipe recipe = MergeRecipe.of(plan, adapters, dtype);
             MergeProgress progress = new MergeProgress(err, MergeProgress.stderrIsTerminal(), outputs.size());
             try {
-                write(inputs, outputs, merger, dtype, progress, out, force, allowNonFinite, adapters);
+                write(inputs, outputs, merger, plan, recipe, dtype, progress, out, force, allowNonFinite, adapters);
             } finally {
                 progress.finish();
             }
@@ -66,25 +71,26 @@ public final class AdapterMerge {
     }
 
     /** Merges module after module into the output, each in an arena closed before the next one starts. */
-    private static void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, FileDType dtype,
-                              MergeProgress progress, Path out, boolean force, boolean allowNonFinite,
-                              List<Path> adapters) throws IOException {
+    private static void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, MergePlan plan,
+                              MergeRecipe recipe, FileDType dtype, MergeProgress progress, Path out, boolean force,
+                              boolean allowNonFinite, List<Path> adapters) throws IOException {
         try (AtomicOutput output = AtomicOutput.begin(out, force);
              LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
-                     inputs.adapters().getFirst().config(), outputs, dtype)) {
+                     inputs.adapters().getFirst().config(), outputs, dtype, recipe.safetensorsMetadata())) {
             for (int i = 0; i < outputs.size(); i++) {
                 String name = outputs.get(i).name();
                 progress.module(i, name);
                 // Shared, not confined: the merge's elementwise sweeps read these segments from worker threads.
                 try (Arena arena = Arena.ofShared()) {
                     List<LowRankUpdate> updates = inputs.load(name, arena);
-                    MergedRange.requireFiniteScales(name, updates, merger.weights(), adapters);
-                    LowRankUpdate merged = merger.merge(updates, outputs.get(i).rank(), i, arena);
+                    MergedRange.requireFiniteScales(name, updates, plan.weights(name), adapters);
+                    LowRankUpdate merged = merger.merge(name, updates, outputs.get(i).rank(), i, arena);
                     MergedRange.requireFits(name, merged, dtype, allowNonFinite);
                     writer.write(name, merged.a().data(), merged.b().data());
                 }
             }
             writer.finish();
+            recipe.writeYaml(output.directory());
             output.commit();
         }
     }
@@ -94,6 +100,7 @@ public final class AdapterMerge {
         List<LoraModule> outputs = new ArrayList<>();
         for (String name : inputs.moduleNames()) {
             List<LoraModule> modules = inputs.module(name);
+            plan.weights(name); // a normalized merge whose weights sum to 0 fails here, before anything is written
             List<Integer> ranks = modules.stream().map(LoraModule::rank).toList();
             int rank = plan.outputRank(ranks);
             LoraModule first = modules.getFirst();

@@ -1,19 +1,39 @@
 package amalgam.merge.pipeline;
 
+import static amalgam.merge.algorithms.MethodParameter.CLUSTERS;
+import static amalgam.merge.algorithms.MethodParameter.DENSITY;
+import static amalgam.merge.algorithms.MethodParameter.EPSILON;
+import static amalgam.merge.algorithms.MethodParameter.GAMMA;
+import static amalgam.merge.algorithms.MethodParameter.LAMBDA;
+import static amalgam.merge.algorithms.MethodParameter.LEGO_NORM;
+import static amalgam.merge.algorithms.MethodParameter.LEGO_OUTPUT_REWEIGHTING;
+import static amalgam.merge.algorithms.MethodParameter.MAJORITY_SIGN;
+import static amalgam.merge.algorithms.MethodParameter.NORMALIZE;
+import static amalgam.merge.algorithms.MethodParameter.RANK;
+import static amalgam.merge.algorithms.MethodParameter.SEED;
+import static amalgam.merge.algorithms.MethodParameter.SEMANTICS;
+import static amalgam.merge.algorithms.MethodParameter.SPACE;
+import static amalgam.merge.algorithms.MethodParameter.SVD_CLAMP;
+import static amalgam.merge.algorithms.MethodParameter.WEIGHT;
+
+import amalgam.engine.InputException;
+import amalgam.merge.algorithms.MethodParameter;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
  * The options that say how {@code amalgam merge} combines adapters, as typed. Values the user did not give are
  * null so that {@link MergePlan} can tell "not given" from a default and refuse options the method ignores.
- * Callers other than the command line (train-coefficients) fill the same fields.
+ * Callers other than the command line (train-coefficients) fill the same fields. Which methods take which option
+ * is not decided here but by each method's declaration ({@link amalgam.merge.algorithms.MergeMethod}).
  */
 public final class MergeOptions {
 
-    @Option(names = {"-m", "--method"}, required = true, paramLabel = "METHOD", order = 1,
-            description = "linear, cat, svd, ties, dare_linear, dare_ties, magnitude_prune, breadcrumbs, della, lego "
-                    + "(and breadcrumbs_ties, della_linear); PEFT's ties_svd, dare_linear_svd, dare_ties_svd, "
-                    + "magnitude_prune_svd are accepted as their delta-space names.")
+    @Option(names = {"-m", "--method"}, paramLabel = "METHOD", order = 1,
+            description = "The merge method: one of those listed above, with the parameters listed under it.")
     public String method;
 
     @Option(names = {"-w", "--weights"}, split = ",", splitSynopsisLabel = ",", paramLabel = "W", order = 2,
@@ -21,13 +41,13 @@ public final class MergeOptions {
                     + "weights subtract an adapter (task negation), e.g. --weights -1,1.")
     public List<Double> weights;
 
-    @Option(names = {"-d", "--density"}, paramLabel = "D", order = 3,
-            description = "Fraction of entries kept, in [0, 1], by ties, dare_*, magnitude_prune, breadcrumbs and "
-                    + "della (default: 1, keep all; the TIES paper uses 0.2).")
-    public Double density;
+    @Option(names = {"-d", "--density"}, split = ",", splitSynopsisLabel = ",", paramLabel = "D", order = 3,
+            description = "Fraction of entries kept, in [0, 1], by the methods that sparsify (default: 1, keep all; "
+                    + "the TIES paper uses 0.2): one for every adapter, or one per adapter in the order given.")
+    public List<Double> density;
 
     @Option(names = "--majority-sign", paramLabel = "total|frequency", order = 4,
-            description = "How ties, dare_ties and della elect each entry's sign: total = sign of the sum of values "
+            description = "How the TIES-style methods elect each entry's sign: total = sign of the sum of values "
                     + "(default), frequency = sign of the sum of signs.")
     public String majoritySign;
 
@@ -51,8 +71,15 @@ public final class MergeOptions {
             description = "mergekit's final scale of the merged update (default: 1). Needs --semantics mergekit.")
     public Double lambda;
 
+    @Option(names = "--normalize", negatable = true, order = 8,
+            description = "mergekit's normalize: divide by the sum of the weights (a weighted average). For the "
+                    + "TIES-style methods under --semantics mergekit, the sum of the agreeing entries' weights "
+                    + "(their default there); PEFT's TIES divides by the number of agreeing entries instead.")
+    public Boolean normalize;
+
     @Option(names = "--seed", paramLabel = "S", order = 9,
-            description = "Seed of the random DARE/DELLA masks, randomized SVD and lego's k-means++ (default: 0). "
+            description = "Seed of the random DARE/DELLA masks, the randomized SVD of dense merges and lego's "
+                    + "k-means++ (default: 0). "
                     + "The same seed gives the same output.")
     public Long seed;
 
@@ -86,4 +113,62 @@ public final class MergeOptions {
             description = "Storage type of the merged factors (default: the inputs' type when they all agree, "
                     + "else f32). Computation is always fp32.")
     public String dtype;
+
+    /**
+     * These options as a request for {@code adapters} adapters: {@code --weights} (and a list of densities) give one
+     * value per adapter, every other option one value for the whole merge.
+     */
+    public MergeRequest request(int adapters) {
+        Map<MethodParameter, ParameterValue> global = globalValues();
+        List<Map<MethodParameter, ParameterValue>> perAdapter = new ArrayList<>();
+        for (int i = 0; i < adapters; i++) perAdapter.add(new EnumMap<>(MethodParameter.class));
+        if (weights != null) perAdapterValues(WEIGHT, weights, adapters, perAdapter, "weights");
+        if (density != null && density.size() != 1) perAdapterValues(DENSITY, density, adapters, perAdapter, "densities");
+        return new MergeRequest(MergeRequest.Source.FLAGS, method, "--method", global, perAdapter, dtype, "--dtype");
+    }
+
+    /** The option names given, for refusing them beside a config file that says it all. */
+    public List<String> given() {
+        List<String> given = new ArrayList<>();
+        if (method != null) given.add("--method");
+        if (weights != null) given.add(WEIGHT.option());
+        if (density != null && density.size() != 1) given.add(DENSITY.option());
+        globalValues().keySet().forEach(p -> given.add(p.option()));
+        if (dtype != null) given.add("--dtype");
+        return given;
+    }
+
+    private Map<MethodParameter, ParameterValue> globalValues() {
+        Map<MethodParameter, ParameterValue> global = new EnumMap<>(MethodParameter.class);
+        if (density != null && density.size() == 1) put(global, DENSITY, density.getFirst());
+        put(global, MAJORITY_SIGN, majoritySign);
+        put(global, RANK, rank == null ? null : rank.longValue());
+        put(global, SPACE, space);
+        put(global, SEMANTICS, semantics);
+        put(global, LAMBDA, lambda);
+        put(global, NORMALIZE, normalize);
+        put(global, SEED, seed);
+        put(global, GAMMA, gamma);
+        put(global, EPSILON, epsilon);
+        put(global, CLUSTERS, clusters == null ? null : clusters.longValue());
+        put(global, LEGO_NORM, legoNorm);
+        put(global, LEGO_OUTPUT_REWEIGHTING, noLegoOutputReweighting ? false : null);
+        put(global, SVD_CLAMP, svdClamp);
+        return global;
+    }
+
+    private static void put(Map<MethodParameter, ParameterValue> map, MethodParameter p, Object value) {
+        if (value != null) map.put(p, ParameterValue.of(value, p.option()));
+    }
+
+    private static void perAdapterValues(MethodParameter p, List<Double> values, int adapters,
+                                         List<Map<MethodParameter, ParameterValue>> perAdapter, String plural) {
+        if (values.size() != adapters) {
+            throw new InputException(p.option(), values.size() + " " + plural + " for " + adapters + " adapters; give "
+                    + "one per ADAPTER_DIR, in the same order" + (p == WEIGHT ? " (or none for 1 each)" : " (or one for all)"));
+        }
+        for (int i = 0; i < adapters; i++) {
+            perAdapter.get(i).put(p, ParameterValue.of(values.get(i), p.option()));
+        }
+    }
 }

@@ -12,30 +12,37 @@ import amalgam.merge.algorithms.Semantics;
 import amalgam.merge.algorithms.SvdClamp;
 import amalgam.merge.algorithms.TensorMerge;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Merges one module's updates the way a {@link MergePlan} says: picks the algorithm for the method and space,
- * and applies the SVD clamp. Holds no per-module state, so one instance serves every module.
+ * with the module's own weights and densities, and applies the SVD clamp. One instance serves every module, one
+ * at a time.
  */
 public final class ModuleMerger {
 
     private final MergePlan plan;
-    private final TensorMerge tensorMerge;
+    private final ComputeContext ctx;
     private final DeltaSpaceMerge deltaSpace;
+    /** The per-tensor merge for each distinct set of densities: modules mostly share one. */
+    private final Map<List<Double>, TensorMerge> tensorMerges = new HashMap<>();
 
     public ModuleMerger(MergePlan plan, ComputeContext ctx) {
         this.plan = plan;
-        this.tensorMerge = plan.method().isTensorMerge() ? plan.method().tensorMerge(ctx, plan.settings()) : null;
+        this.ctx = ctx;
         this.deltaSpace = new DeltaSpaceMerge(ctx, new RandomizedSvd(ctx.backend(), plan.settings().seed()));
     }
 
     /**
-     * The merged update of rank {@code rank} (as {@link MergePlan#outputRank} gave it), scale 1, owned by
-     * {@code arena}. {@code stream} (the module's index) keeps random masks independent between modules.
+     * The merged update of {@code module} at rank {@code rank} (as {@link MergePlan#outputRank} gave it), scale 1,
+     * owned by {@code arena}. {@code stream} (the module's index) keeps random masks independent between modules.
      */
-    public LowRankUpdate merge(List<LowRankUpdate> updates, int rank, long stream, Arena arena) {
-        double[] w = plan.weights();
+    public LowRankUpdate merge(String module, List<LowRankUpdate> updates, int rank, long stream, Arena arena) {
+        double[] w = plan.weights(module);
+        TensorMerge tensorMerge = plan.method().isTensorMerge() ? tensorMerge(plan.densities(module)) : null;
         LowRankUpdate merged = switch (plan.method()) {
             case CAT -> Concatenation.cat(updates, w, arena);
             case LEGO -> new LoraLego(rank, plan.settings().seed(), plan.legoNorm(), plan.legoOutputReweighting())
@@ -48,9 +55,9 @@ public final class ModuleMerger {
         return plan.svdClamp() == null ? merged : SvdClamp.apply(merged, plan.svdClamp());
     }
 
-    /** The user's weight of each adapter, in input order. */
-    double[] weights() {
-        return plan.weights();
+    private TensorMerge tensorMerge(double[] densities) {
+        return tensorMerges.computeIfAbsent(Arrays.stream(densities).boxed().toList(),
+                key -> plan.method().tensorMerge(ctx, plan.settings(), densities));
     }
 
     /** A linear sum is low-rank already: the exact factored SVD replaces the dense one. */

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Adapter files past 2 and 4 GiB, where an int offset or a ByteBuffer-sized mapping would break: a 5 GiB
- * {@code modules_to_save}-style tensor (a sparse hole in the file, so it costs no disk and is never read) sits in
+ * {@code modules_to_save}-style tensor (a sparse hole in the file, so it costs no disk, and the merge never reads
+ * it — only the recipe's SHA-256 of the whole file does) sits in
  * front of the LoRA factors, which are loaded, inspected and merged from beyond the 5 GiB mark.
  */
 class AdapterBeyondFourGibibytesTest {

@@ -401,7 +401,14 @@ class MergeCommandTest {
                 "breadcrumbs", "della", "lego", "ties_svd")) {
             assertTrue(help.out().contains(method), method);
         }
-        assertTrue(help.out().contains("default 1 for every adapter"), help.out());
+        // Each method's entry lists the parameters it declares, so the help cannot drift from what is accepted.
+        String flowing = help.out().replaceAll("\\s+", " ");
+        for (MergeMethod m : MergeMethod.values()) {
+            String takes = "takes: " + String.join(" ", m.parameters().stream().map(p -> p.key()).toList());
+            assertTrue(flowing.contains(m.cliName() + " " ) && flowing.contains(takes), m + ": " + takes);
+        }
+        assertTrue(flowing.contains("default 1 for every adapter"), help.out());
+        assertTrue(flowing.contains("task_arithmetic"), help.out());
         assertTrue(help.out().contains("cross terms"), help.out());
         assertTrue(help.out().contains("Examples:"), help.out());
         assertTrue(MergeRuns.run("--help").out().contains("merge"));

@@ -106,7 +106,7 @@ class MergeLargerThanHeapTest {
 
         MergeOptions options = new MergeOptions();
         options.method = "ties_svd";
-        options.density = 0.5;
+        options.density = List.of(0.5);
         options.rank = 16;
         options.weights = Arrays.stream(WEIGHTS).boxed().toList();
         ComputeOptions compute = new ComputeOptions();
@@ -123,7 +123,7 @@ class MergeLargerThanHeapTest {
             LoraModule m = merged.module(names.get(last)).orElseThrow();
             double[] x = probe(new SplittableRandom(11), m);
             try (Arena arena = Arena.ofShared()) {
-                LowRankUpdate expected = merger.merge(inputs.load(m.name(), arena), 16, last, arena);
+                LowRankUpdate expected = merger.merge(m.name(), inputs.load(m.name(), arena), 16, last, arena);
                 MergeRuns.assertDeltaEquals(apply(expected.b(), expected.a(), expected.scale(), x),
                         apply(merged, m, x), 1e-4, "ties_svd, " + m.name());
             }
