@@ -37,7 +37,8 @@ import java.util.Random;
  *   <li>{@code ties adaptive}: TIES with one weight per adapter learned on the buffer (sigmoid·b, b_max 3);</li>
  *   <li>{@code ties adaptive, random LoRAs}: the same with random LoRAs of the real ones' norms, module by module
  *       (the recycling study's control: what is left is the effect of the coefficients alone);</li>
- *   <li>{@code new LoRA on the buffer}: one LoRA trained on the buffer itself;</li>
+ *   <li>{@code new LoRA on the buffer}: one LoRA trained on the buffer itself, for as many steps as the
+ *       coefficients get; {@code , long}: for as many as each domain LoRA (a buffer this small is overfitted);</li>
  *   <li>{@code joint LoRA}: one LoRA trained on all the LoRA texts' training splits, the reference.</li>
  * </ul>
  */
@@ -45,7 +46,8 @@ public final class TextStudy {
 
     /** The rows, in report order ({@code lora TEXT} rows follow {@code base}). */
     public static final String BASE = "base", SUM = "task_arithmetic W=1", ADAPTIVE = "ties adaptive",
-            RANDOM = "ties adaptive, random LoRAs", NEW_LORA = "new LoRA on the buffer", JOINT = "joint LoRA";
+            RANDOM = "ties adaptive, random LoRAs", NEW_LORA = "new LoRA on the buffer",
+            NEW_LORA_LONG = "new LoRA on the buffer, long", JOINT = "joint LoRA";
 
     private final TextStudyConfig config;
     private final List<LicenceTexts> texts;
@@ -110,9 +112,12 @@ public final class TextStudy {
         stage("merges: " + ADAPTIVE + " " + format(rows.get(ADAPTIVE)) + "; random LoRAs " + format(rows.get(RANDOM)), mergeStart);
 
         long baselineStart = System.nanoTime();
-        LoraFactors onBuffer = ModelTraining.trainLora(module, targets, config.rank(), config.newLoraSteps(),
+        LoraFactors onBuffer = ModelTraining.trainLora(module, targets, config.rank(), config.coefficientSteps(),
                 config.loraLearningRate(), seed * 31 + 101, "new LoRA on the buffer", progress, step -> memory);
         rows.put(NEW_LORA, evaluate(model, withDeltas(module, onBuffer.deltas())));
+        LoraFactors onBufferLong = ModelTraining.trainLora(module, targets, config.rank(), config.loraSteps(),
+                config.loraLearningRate(), seed * 31 + 101, "new LoRA on the buffer, long", progress, step -> memory);
+        rows.put(NEW_LORA_LONG, evaluate(model, withDeltas(module, onBufferLong.deltas())));
         Random jointBatches = new Random(seed * 31 + 102);
         LoraFactors joint = ModelTraining.trainLora(module, targets, config.rank(), config.jointSteps(),
                 config.loraLearningRate(), seed * 31 + 102, "joint LoRA", progress, step -> {

@@ -104,14 +104,23 @@ public record TextStudyResults(TextStudyConfig config, List<TextStudy.SeedResult
     public List<String> findings() {
         List<String> out = new ArrayList<>();
         double adaptive = stat(TextStudy.ADAPTIVE, LORA_MEAN).mean(), random = stat(TextStudy.RANDOM, LORA_MEAN).mean();
-        double newLora = stat(TextStudy.NEW_LORA, LORA_MEAN).mean(), sum = stat(TextStudy.SUM, LORA_MEAN).mean();
+        double newLora = Math.min(stat(TextStudy.NEW_LORA, LORA_MEAN).mean(), stat(TextStudy.NEW_LORA_LONG, LORA_MEAN).mean());
+        double sum = stat(TextStudy.SUM, LORA_MEAN).mean();
         double base = stat(TextStudy.BASE, LORA_MEAN).mean(), joint = stat(TextStudy.JOINT, LORA_MEAN).mean();
         String pre = config.pretrainText();
         out.add(compare("Learned TIES coefficients over the real LoRAs", adaptive, "the same over random LoRAs of "
                 + "equal norms", random) + (adaptive < random ? ": the adapters' content, not the coefficients alone, "
                 + "carries the gain." : ": here the coefficients alone explain the gain, as the recycling study warns."));
-        out.add(compare("Merging the real LoRAs with learned coefficients", adaptive, "a new LoRA trained on the same "
-                + "buffer", newLora) + ".");
+        out.add(compare("Merging the real LoRAs with learned coefficients", adaptive, "the better new LoRA trained on "
+                + "the same buffer", newLora) + ".");
+        String bestSingle = null;
+        for (String text : config.loraTexts()) {
+            String row = "lora " + text + " alone";
+            if (bestSingle == null || stat(row, LORA_MEAN).mean() < stat(bestSingle, LORA_MEAN).mean()) bestSingle = row;
+        }
+        out.add(compare("Learned coefficients", adaptive, "the best single adapter (" + bestSingle + ")",
+                stat(bestSingle, LORA_MEAN).mean()) + (adaptive < stat(bestSingle, LORA_MEAN).mean() ? "."
+                : ": the merge does not beat choosing one adapter."));
         out.add(compare("Learned coefficients", adaptive, "summing the LoRAs (task arithmetic, W=1)", sum) + ".");
         out.add(String.format(Locale.ROOT, "Gap to the joint LoRA (all training text, not a buffer): %+.3f bits/byte; "
                 + "the base alone is %+.3f from it.", adaptive - joint, base - joint));

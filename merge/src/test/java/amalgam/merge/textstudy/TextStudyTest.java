@@ -53,7 +53,7 @@ class TextStudyTest {
     void everyRowIsMeasuredOnEveryText() {
         List<String> rows = results.rows();
         assertEquals(List.of(TextStudy.BASE, "lora Apache-2.0 alone", "lora MPL-2.0 alone", "lora GFDL-1.3 alone",
-                TextStudy.SUM, TextStudy.ADAPTIVE, TextStudy.RANDOM, TextStudy.NEW_LORA, TextStudy.JOINT), rows);
+                TextStudy.SUM, TextStudy.ADAPTIVE, TextStudy.RANDOM, TextStudy.NEW_LORA, TextStudy.NEW_LORA_LONG, TextStudy.JOINT), rows);
         for (String row : rows) {
             for (String column : results.columns()) {
                 TextStudyResults.Stat s = results.stat(row, column);
@@ -98,7 +98,7 @@ class TextStudyTest {
         String md = results.markdown("amalgam text-study", 1.0);
         assertTrue(md.contains("| " + TextStudy.RANDOM + " |"), md);
         List<String> findings = results.findings();
-        assertEquals(5, findings.size());
+        assertEquals(6, findings.size());
         double real = results.stat(TextStudy.ADAPTIVE, TextStudyResults.LORA_MEAN).mean();
         double random = results.stat(TextStudy.RANDOM, TextStudyResults.LORA_MEAN).mean();
         assertTrue(findings.getFirst().contains(String.format(java.util.Locale.ROOT, "%.3f", real)), findings.getFirst());
