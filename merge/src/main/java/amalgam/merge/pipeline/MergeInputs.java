@@ -39,6 +39,7 @@ public final class MergeInputs implements AutoCloseable {
             // Shapes first: a shape conflict says "different base models", the clearer diagnosis.
             List<String> names = List.copyOf(AdapterCompatibility.moduleUnion(adapters));
             requireSameModules(adapters, names);
+            requireIntDimensions(adapters.getFirst(), names);
             return new MergeInputs(adapters, names);
         } catch (RuntimeException e) {
             adapters.forEach(LoraAdapter::close);
@@ -58,6 +59,22 @@ public final class MergeInputs implements AutoCloseable {
                     throw new InputException(adapter.directory().toString(), "has no module " + quote(name)
                             + ", which " + owner.directory() + " adapts; merged adapters must adapt the same modules");
                 }
+            }
+        }
+    }
+
+    /**
+     * The merge's matrices index rows and columns by int; a legal safetensors factor can be wider ([1, 2³¹]), which
+     * is refused here, before anything is written, rather than overflowing mid-merge. Shapes agree between
+     * adapters by now, so the first one's stand for all.
+     */
+    private static void requireIntDimensions(LoraAdapter adapter, List<String> names) {
+        for (String name : names) {
+            LoraModule m = adapter.module(name).orElseThrow();
+            if (m.inFeatures() > Integer.MAX_VALUE || m.outFeatures() > Integer.MAX_VALUE) {
+                throw new InputException(adapter.directory() + ": module " + quote(name), "is " + m.outFeatures()
+                        + " × " + m.inFeatures() + "; merges handle dimensions up to " + Integer.MAX_VALUE
+                        + " (2^31 − 1)");
             }
         }
     }
