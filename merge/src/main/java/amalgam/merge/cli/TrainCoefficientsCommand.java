@@ -259,8 +259,12 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             } else {
                 json.put("merged_adapter", null); // PEFT merges take one weight per adapter, not per module
             }
-            Files.writeString(output.directory().resolve("coefficients.json"),
-                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n");
+            try {
+                Files.writeString(output.directory().resolve("coefficients.json"),
+                        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n");
+            } catch (IOException e) {
+                throw output.writeFailure(e);
+            }
             output.commit();
             stdout.printf(Locale.ROOT, "loss %.4f -> %.4f", before, after);
             if (evalBefore != null) stdout.printf(Locale.ROOT, "; eval loss %.4f -> %.4f", evalBefore, evalAfter);

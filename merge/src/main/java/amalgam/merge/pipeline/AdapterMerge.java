@@ -69,9 +69,22 @@ public final class AdapterMerge {
     private static void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, FileDType dtype,
                               MergeProgress progress, Path out, boolean force, boolean allowNonFinite,
                               List<Path> adapters) throws IOException {
-        try (AtomicOutput output = AtomicOutput.begin(out, force);
-             LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
-                     inputs.adapters().getFirst().config(), outputs, dtype)) {
+        try (AtomicOutput output = AtomicOutput.begin(out, force)) {
+            try {
+                writeModules(inputs, outputs, merger, dtype, progress, output, allowNonFinite, adapters);
+            } catch (IOException e) {
+                // The inputs are memory-mapped, so an IOException here is the output's: a full disk, most likely.
+                throw output.writeFailure(e);
+            }
+            output.commit();
+        }
+    }
+
+    private static void writeModules(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger,
+                                     FileDType dtype, MergeProgress progress, AtomicOutput output,
+                                     boolean allowNonFinite, List<Path> adapters) throws IOException {
+        try (LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
+                inputs.adapters().getFirst().config(), outputs, dtype)) {
             for (int i = 0; i < outputs.size(); i++) {
                 String name = outputs.get(i).name();
                 progress.module(i, name);
@@ -85,7 +98,6 @@ public final class AdapterMerge {
                 }
             }
             writer.finish();
-            output.commit();
         }
     }
 
