@@ -32,11 +32,13 @@ import java.util.Set;
  */
 public final class SafetensorsWriter implements AutoCloseable {
 
-    /** A tensor to be written: its name, shape and the type it is stored as. */
+    /**
+     * A tensor to be written: its name, shape and the type it is stored as. Any type can be copied as stored
+     * ({@link #copy}); only {@link FileDType#writable} ones can be converted from fp32 ({@link #write}).
+     */
     public record Spec(String name, long[] shape, FileDType dtype) {
         public Spec {
             shape = shape.clone();
-            if (!dtype.writable()) throw new IllegalArgumentException("cannot write " + dtype + ": " + name);
         }
 
         @Override
@@ -53,6 +55,8 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final FileChannel channel;
     private final Map<String, TensorInfo> layout;
     private final long dataStart;
+    /** The file's length when complete: {@link #copy} leaves zero chunks unwritten, which may include the tail. */
+    private final long fileSize;
     private final Set<String> written = new HashSet<>();
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
     /** The chunk's memory as a segment, taken while the buffer is whole (a segment views only position..limit). */
@@ -63,6 +67,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         this.channel = channel;
         this.layout = layout;
         this.dataStart = dataStart;
+        this.fileSize = dataStart + layout.values().stream().mapToLong(TensorInfo::end).max().orElse(0);
     }
 
     /** Creates (or truncates) {@code file} and writes its header; then call {@link #write} once per spec. */
@@ -132,6 +137,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     public void write(String name, MemorySegment values) throws IOException {
         TensorInfo t = layout.get(name);
         if (t == null) throw new IllegalArgumentException("tensor was not declared: " + quote(name));
+        if (!t.dtype().writable()) throw new IllegalArgumentException("cannot convert to " + t.dtype() + ": " + name);
         if (!written.add(name)) throw new IllegalStateException("tensor written twice: " + quote(name));
         long count = t.elementCount();
         if (FloatSegments.length(values) < count) {
@@ -147,6 +153,29 @@ public final class SafetensorsWriter implements AutoCloseable {
             chunk.clear().limit(n * elementBytes);
             writeFully(channel, chunk, position);
             position += (long) n * elementBytes;
+        }
+    }
+
+    /**
+     * Writes {@code bytes}, a tensor exactly as stored (as {@link SafetensorsFile#rawBytes} gives it), as tensor
+     * {@code name}, which must have been declared with the same type and shape. Chunks of zeros are skipped: the
+     * file is new, so they read as zeros anyway, and a sparse input stays sparse in the output.
+     */
+    public void copy(String name, MemorySegment bytes) throws IOException {
+        TensorInfo t = layout.get(name);
+        if (t == null) throw new IllegalArgumentException("tensor was not declared: " + quote(name));
+        if (bytes.byteSize() != t.byteSize()) {
+            throw new IllegalArgumentException(quote(name) + " needs " + t.byteSize() + " bytes, got " + bytes.byteSize());
+        }
+        if (!written.add(name)) throw new IllegalStateException("tensor written twice: " + quote(name));
+        MemorySegment zeros = MemorySegment.ofArray(new byte[CHUNK_BYTES]);
+        for (long first = 0; first < t.byteSize(); first += CHUNK_BYTES) {
+            long n = Math.min(CHUNK_BYTES, t.byteSize() - first);
+            MemorySegment part = bytes.asSlice(first, n);
+            if (part.mismatch(zeros.asSlice(0, n)) == -1) continue;
+            chunk.clear().limit((int) n);
+            MemorySegment.copy(part, 0, chunkSegment, 0, n);
+            writeFully(channel, chunk, dataStart + t.begin() + first);
         }
     }
 
@@ -177,7 +206,11 @@ public final class SafetensorsWriter implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            if (channel.isOpen() && channel.size() < fileSize) writeFully(channel, ByteBuffer.allocate(1), fileSize - 1);
+        } finally {
+            channel.close();
+        }
         for (String name : layout.keySet()) {
             if (!written.contains(name)) {
                 throw new IllegalStateException(path + ": tensor " + quote(name) + " was declared but never written");

@@ -195,4 +195,30 @@ class SafetensorsRoundTripTest {
             }
         }
     }
+
+    /**
+     * Tensors copied as stored keep every byte (F64 too, which the fp32 writer cannot produce), and a copy whose
+     * zero chunks are skipped still makes a whole file when the last tensor is all zeros.
+     */
+    @Test
+    void copiedTensorsKeepTheirBytesAndAZeroTailStillMakesAWholeFile() throws IOException {
+        byte[] f64 = RawSafetensors.f64(Math.PI, -1e-300);
+        byte[] zeros = new byte[3 << 20];
+        String header = "{" + entry("a", "F64", "[2]", 0, 16) + "," + entry("z", "BF16", "[" + zeros.length / 2 + "]",
+                16, 16 + zeros.length) + "}";
+        Path source = RawSafetensors.write(dir.resolve("source.safetensors"), header, RawSafetensors.concat(f64, zeros));
+        Path copy = dir.resolve("copy.safetensors");
+        try (SafetensorsFile in = Safetensors.open(source)) {
+            List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+            for (TensorInfo t : in.tensors()) specs.add(new SafetensorsWriter.Spec(t.name(), t.shape(), t.dtype()));
+            try (SafetensorsWriter w = SafetensorsWriter.create(copy, specs, Map.of())) {
+                for (TensorInfo t : in.tensors()) w.copy(t.name(), in.rawBytes(t));
+            }
+            try (SafetensorsFile out = Safetensors.open(copy)) {
+                for (TensorInfo t : in.tensors()) {
+                    assertEquals(-1, in.rawBytes(t).mismatch(out.rawBytes(out.tensor(t.name()).orElseThrow())), t.name());
+                }
+            }
+        }
+    }
 }

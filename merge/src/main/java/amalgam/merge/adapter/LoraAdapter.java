@@ -23,7 +23,7 @@ import java.util.Optional;
  * {@code allowNonFinite}.
  *
  * <p>Tensors that are not LoRA factors (a {@code modules_to_save} head, for instance) are listed by
- * {@link #extraTensors()} and otherwise left alone. Thread-safe for loads; {@link #close} unmaps the file.
+ * {@link #extraTensors()}; merges copy them ({@link SavedTensors}). Thread-safe for loads; {@link #close} unmaps the file.
  */
 public final class LoraAdapter implements AutoCloseable {
 
@@ -109,6 +109,16 @@ public final class LoraAdapter implements AutoCloseable {
     /** Names of tensors in the file that are not LoRA factors, sorted. */
     public List<String> extraTensors() {
         return extraTensors;
+    }
+
+    /** The header entry of one of {@link #extraTensors()}. */
+    public TensorInfo extraTensor(String name) {
+        return weights.tensor(name).orElseThrow(() -> new IllegalArgumentException("no tensor " + quote(name)));
+    }
+
+    /** A tensor's bytes exactly as stored, for copying it unchanged; valid until {@link #close}. */
+    public MemorySegment rawBytes(TensorInfo tensor) {
+        return weights.rawBytes(tensor);
     }
 
     /** The weights file's {@code __metadata__}. */

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * Writes a merged adapter as PEFT loads it: {@code adapter_model.safetensors} with the factors of every module
- * (written one module at a time, in any order) and an {@code adapter_config.json} derived from a template config
+ * (written one module at a time, in any order) and the tensors it carries unchanged ({@link SavedTensors}), and an {@code adapter_config.json} derived from a template config
  * by {@link AdapterConfig#mergedJson}, so that PEFT applies each module with scaling 1 — the merge has already
  * folded every scaling into the factors.
  *
@@ -33,14 +33,16 @@ public final class LoraAdapterWriter implements AutoCloseable {
     private final Path directory;
     private final AdapterConfig template;
     private final Map<String, LoraModule> modules;
+    private final SavedTensors saved;
     private final SafetensorsWriter weights;
     private boolean finished;
 
     private LoraAdapterWriter(Path directory, AdapterConfig template, Map<String, LoraModule> modules,
-                              SafetensorsWriter weights) {
+                              SavedTensors saved, SafetensorsWriter weights) {
         this.directory = directory;
         this.template = template;
         this.modules = modules;
+        this.saved = saved;
         this.weights = weights;
     }
 
@@ -50,6 +52,12 @@ public final class LoraAdapterWriter implements AutoCloseable {
      */
     public static LoraAdapterWriter create(Path directory, AdapterConfig template, List<LoraModule> modules,
                                            FileDType dtype) throws IOException {
+        return create(directory, template, modules, dtype, SavedTensors.NONE);
+    }
+
+    /** {@link #create} of an adapter that also carries {@code saved}, copied unchanged by {@link #finish}. */
+    public static LoraAdapterWriter create(Path directory, AdapterConfig template, List<LoraModule> modules,
+                                           FileDType dtype, SavedTensors saved) throws IOException {
         if (!dtype.writable()) throw new IllegalArgumentException("cannot write adapters as " + dtype);
         Map<String, LoraModule> byName = new TreeMap<>();
         List<SafetensorsWriter.Spec> specs = new ArrayList<>();
@@ -58,11 +66,14 @@ public final class LoraAdapterWriter implements AutoCloseable {
             specs.add(new SafetensorsWriter.Spec(m.aKey(), m.aShape(), dtype));
             specs.add(new SafetensorsWriter.Spec(m.bKey(), m.bShape(), dtype));
         }
+        for (SavedTensors.Saved s : saved.tensors()) {
+            specs.add(new SafetensorsWriter.Spec(s.tensor().name(), s.tensor().shape(), s.tensor().dtype()));
+        }
         // transformers refuses safetensors files whose metadata lacks a known format; PEFT itself writes "pt".
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
         SafetensorsWriter weights = SafetensorsWriter.create(directory.resolve(LoraAdapter.WEIGHTS_FILE), specs, metadata);
-        return new LoraAdapterWriter(directory, template, byName, weights);
+        return new LoraAdapterWriter(directory, template, byName, saved, weights);
     }
 
     /** Writes one module's factors: A rank×in and B out×rank, fp32 row-major. */
@@ -75,10 +86,11 @@ public final class LoraAdapterWriter implements AutoCloseable {
 
     /** Completes the weights file (every module must have been written) and writes the config. */
     public void finish() throws IOException {
+        for (SavedTensors.Saved s : saved.tensors()) weights.copy(s.tensor().name(), s.source().rawBytes(s.tensor()));
         weights.close();
         Map<String, Integer> ranks = new TreeMap<>();
         modules.forEach((name, m) -> ranks.put(name, m.rank()));
-        AdapterConfig.write(template.mergedJson(ranks), directory.resolve(AdapterConfig.FILE_NAME));
+        AdapterConfig.write(saved.applyTo(template.mergedJson(ranks)), directory.resolve(AdapterConfig.FILE_NAME));
         finished = true;
     }
 

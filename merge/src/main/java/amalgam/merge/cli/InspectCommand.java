@@ -73,7 +73,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("weights      " + adapter.modules().size() + " modules, " + parameters + " parameters, "
                 + String.join("+", dtypes));
         if (!adapter.extraTensors().isEmpty()) {
-            out.println("not LoRA     " + String.join(", ", adapter.extraTensors()) + " (ignored by merges)");
+            out.println("not LoRA     " + String.join(", ", adapter.extraTensors()) + " (copied by merges)");
         }
         out.println();
     }

@@ -84,7 +84,7 @@ public final class AdapterMerge {
                                      FileDType dtype, MergeProgress progress, AtomicOutput output,
                                      boolean allowNonFinite, List<Path> adapters) throws IOException {
         try (LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
-                inputs.adapters().getFirst().config(), outputs, dtype)) {
+                inputs.adapters().getFirst().config(), outputs, dtype, inputs.saved())) {
             for (int i = 0; i < outputs.size(); i++) {
                 String name = outputs.get(i).name();
                 progress.module(i, name);

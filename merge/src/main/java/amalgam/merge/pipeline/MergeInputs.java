@@ -6,6 +6,7 @@ import amalgam.engine.InputException;
 import amalgam.merge.adapter.AdapterCompatibility;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
+import amalgam.merge.adapter.SavedTensors;
 import amalgam.merge.algorithms.DenseMatrix;
 import amalgam.merge.algorithms.LowRankUpdate;
 import amalgam.engine.io.FileDType;
@@ -19,16 +20,19 @@ import java.util.Set;
 
 /**
  * The adapters of one merge, opened (memory-mapped, nothing loaded yet) and checked to fit together: the same
- * modules in every adapter, each with the same layer kind and shape everywhere. Loads one module at a time.
+ * modules in every adapter, each with the same layer kind and shape everywhere, and no tensor besides the factors
+ * saved by two of them. Loads one module at a time.
  */
 public final class MergeInputs implements AutoCloseable {
 
     private final List<LoraAdapter> adapters;
     private final List<String> moduleNames;
+    private final SavedTensors saved;
 
-    private MergeInputs(List<LoraAdapter> adapters, List<String> moduleNames) {
+    private MergeInputs(List<LoraAdapter> adapters, List<String> moduleNames, SavedTensors saved) {
         this.adapters = adapters;
         this.moduleNames = moduleNames;
+        this.saved = saved;
     }
 
     /** Opens every directory; on any problem closes what was opened and throws an {@link InputException}. */
@@ -40,7 +44,7 @@ public final class MergeInputs implements AutoCloseable {
             List<String> names = List.copyOf(AdapterCompatibility.moduleUnion(adapters));
             requireSameModules(adapters, names);
             requireIntDimensions(adapters.getFirst(), names);
-            return new MergeInputs(adapters, names);
+            return new MergeInputs(adapters, names, SavedTensors.of(adapters));
         } catch (RuntimeException e) {
             adapters.forEach(LoraAdapter::close);
             throw e;
@@ -96,6 +100,11 @@ public final class MergeInputs implements AutoCloseable {
 
     List<LoraAdapter> adapters() {
         return adapters;
+    }
+
+    /** The tensors besides LoRA factors that the merged adapter carries over. */
+    SavedTensors saved() {
+        return saved;
     }
 
     /** Module names, sorted; every adapter has all of them. */
