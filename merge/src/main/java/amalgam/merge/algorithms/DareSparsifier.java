@@ -46,15 +46,6 @@ public final class DareSparsifier implements Sparsifier {
             originalL1.add(all);
             keptL1.add(kept);
         });
-        if (semantics == Semantics.MERGEKIT) rescaleToL1(n, out, originalL1.sum(), keptL1.sum());
-    }
-
-    // Mergekit leaves the masked tensor unscaled when either norm is (numerically) zero.
-    private void rescaleToL1(long n, MemorySegment out, double originalL1, double keptL1) {
-        if (originalL1 < 1e-8 || keptL1 < 1e-8) return;
-        float factor = (float) (originalL1 / keptL1);
-        ctx.forEachChunk(n, (c, from, to) -> {
-            for (long i = from; i < to; i++) FloatSegments.set(out, i, FloatSegments.get(out, i) * factor);
-        });
+        if (semantics == Semantics.MERGEKIT) L1Rescale.apply(ctx, n, out, originalL1.sum(), keptL1.sum());
     }
 }

@@ -46,7 +46,7 @@ public enum MergeMethod {
         MagnitudeSparsifier trim = MagnitudeSparsifier.topDensity(ctx, s.density());
         DareSparsifier dare = new DareSparsifier(ctx, s.density(), s.semantics(), seeded);
         MagnitudeSparsifier crumbs = MagnitudeSparsifier.breadcrumbs(ctx, s.density(), s.gamma());
-        DellaSparsifier della = new DellaSparsifier(ctx, s.density(), s.epsilon(), seeded);
+        DellaSparsifier della = new DellaSparsifier(ctx, s.density(), s.epsilon(), s.semantics(), seeded);
         MajoritySign sign = s.majoritySign();
         return switch (this) {
             case LINEAR, SVD -> build(ctx, s, Sparsifier.NONE, null, false);

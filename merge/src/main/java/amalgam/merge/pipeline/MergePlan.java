@@ -80,7 +80,7 @@ public record MergePlan(MergeMethod method, Space space, double[] weights, Merge
         double gamma = finite("--gamma", o.gamma, 0.01);
         if (gamma < 0 || gamma > 1) throw new InputException("--gamma", "must be in [0, 1], got " + gamma);
         requireOnlyFor("--epsilon", o.epsilon, method == MergeMethod.DELLA || method == MergeMethod.DELLA_LINEAR, name);
-        double epsilon = finite("--epsilon", o.epsilon, 0.05);
+        double epsilon = finite("--epsilon", o.epsilon, MergeSettings.defaults().epsilon());
         if (epsilon < 0) throw new InputException("--epsilon", "must be at least 0, got " + epsilon);
 
         boolean refactored = !WHOLE_UPDATE.contains(method) && space == Space.DELTA;
