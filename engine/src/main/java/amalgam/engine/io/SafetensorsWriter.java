@@ -3,15 +3,16 @@ package amalgam.engine.io;
 import static amalgam.engine.InputException.quote;
 
 import amalgam.kernels.FloatSegments;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -74,14 +75,11 @@ public final class SafetensorsWriter implements AutoCloseable {
     public static SafetensorsWriter create(Path file, List<Spec> specs, Map<String, String> metadata)
             throws IOException {
         Map<String, TensorInfo> layout = layout(specs);
-        byte[] header = header(layout, metadata);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-            prefix.putLong(header.length).put(header).flip();
-            writeFully(channel, prefix, 0);
-            return new SafetensorsWriter(file, channel, layout, 8L + header.length);
+            long headerLength = writeHeader(channel, layout, metadata);
+            return new SafetensorsWriter(file, channel, layout, 8L + headerLength);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -111,26 +109,46 @@ public final class SafetensorsWriter implements AutoCloseable {
         return layout;
     }
 
-    private static byte[] header(Map<String, TensorInfo> layout, Map<String, String> metadata) throws IOException {
-        StrictJson json = SafetensorsFile.HEADER_JSON;
-        ObjectNode root = json.mapper().createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
-            metadata.forEach(meta::put);
+    /**
+     * Streams the JSON header into the file after its 8-byte length, pads it with spaces to a multiple of 8 and
+     * then writes the length; returns the padded length. Streamed, not built as a tree and a string first: a
+     * header of 500k modules is 100 MB as text and took gigabytes of heap as a tree.
+     */
+    private static long writeHeader(FileChannel channel, Map<String, TensorInfo> layout, Map<String, String> metadata)
+            throws IOException {
+        channel.position(8);
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), CHUNK_BYTES);
+        try (JsonGenerator json = SafetensorsFile.HEADER_JSON.mapper().getFactory().createGenerator(out)) {
+            // Closing the stream would close the channel, which goes on to take the tensors.
+            json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+            json.writeStartObject();
+            if (!metadata.isEmpty()) {
+                json.writeObjectFieldStart(SafetensorsHeader.METADATA_KEY);
+                for (Map.Entry<String, String> e : metadata.entrySet()) json.writeStringField(e.getKey(), e.getValue());
+                json.writeEndObject();
+            }
+            for (TensorInfo t : layout.values()) {
+                json.writeObjectFieldStart(t.name());
+                json.writeStringField("dtype", t.dtype().name());
+                json.writeArrayFieldStart("shape");
+                for (long d : t.shape()) json.writeNumber(d);
+                json.writeEndArray();
+                json.writeArrayFieldStart("data_offsets");
+                json.writeNumber(t.begin());
+                json.writeNumber(t.end());
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndObject();
         }
-        for (TensorInfo t : layout.values()) {
-            ObjectNode entry = root.putObject(t.name());
-            entry.put("dtype", t.dtype().name());
-            ArrayNode shape = entry.putArray("shape");
-            for (long d : t.shape()) shape.add(d);
-            entry.putArray("data_offsets").add(t.begin()).add(t.end());
-        }
-        byte[] compact = json.mapper().writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
-        int padded = (compact.length + 7) & ~7;
-        byte[] header = new byte[padded];
-        System.arraycopy(compact, 0, header, 0, compact.length);
-        java.util.Arrays.fill(header, compact.length, padded, (byte) ' ');
-        return header;
+        out.flush();
+        long length = channel.position() - 8;
+        int padding = (int) (-length & 7);
+        ByteBuffer spaces = ByteBuffer.allocate(padding);
+        while (spaces.hasRemaining()) spaces.put((byte) ' ');
+        writeFully(channel, spaces.flip(), 8 + length);
+        writeFully(channel, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(length + padding).flip(), 0);
+        return length + padding;
     }
 
     /** Writes {@code values} (fp32, row-major, at least the spec's element count) as tensor {@code name}. */

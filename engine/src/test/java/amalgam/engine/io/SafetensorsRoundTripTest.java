@@ -221,4 +221,38 @@ class SafetensorsRoundTripTest {
             }
         }
     }
+
+    /**
+     * The header is streamed into the file: declaring many tensors allocates about what their layout keeps, not a
+     * JSON tree and two copies of its text (500k modules took gigabytes of heap, several times the header's size).
+     */
+    @Test
+    void aHeaderOfManyTensorsIsStreamedNotBuiltAsATree() throws IOException {
+        List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            specs.add(new SafetensorsWriter.Spec("base_model.model.layers." + i + ".lora_A.weight", new long[] {1, 1},
+                    FileDType.F32));
+        }
+        Path file = dir.resolve("many.safetensors");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long least = Long.MAX_VALUE;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = FloatSegments.of(arena, 1);
+            for (int run = 0; run < 3; run++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                try (SafetensorsWriter w = SafetensorsWriter.create(file, specs, Map.of("format", "pt"))) {
+                    least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
+                    for (SafetensorsWriter.Spec spec : specs) w.write(spec.name(), one);
+                }
+            }
+        }
+        try (SafetensorsFile read = Safetensors.open(file)) {
+            assertEquals(specs.size(), read.tensors().size());
+            assertEquals("pt", read.metadata().get("format"));
+        }
+        long headerBytes = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        // The layout alone (a TensorInfo, its shape and a map entry per tensor) is about twice the header's text.
+        assertTrue(least < 3 * headerBytes, least + " bytes allocated for a header of " + headerBytes);
+    }
 }
