@@ -48,9 +48,12 @@ public final class ModuleMerger {
         return plan.svdClamp() == null ? merged : SvdClamp.apply(merged, plan.svdClamp());
     }
 
-    /** The user's weight of each adapter, in input order. */
+    /**
+     * The factor each adapter's update enters the merge with, in input order: the user's weight, times mergekit's
+     * λ where the linear merge folds it into the weights (1e300 there would otherwise pass the range check).
+     */
     double[] weights() {
-        return plan.weights();
+        return isLinear() ? scaled(plan.weights(), lambda()) : plan.weights();
     }
 
     /** A linear sum is low-rank already: the exact factored SVD replaces the dense one. */
