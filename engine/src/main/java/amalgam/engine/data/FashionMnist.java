@@ -32,9 +32,25 @@ public record FashionMnist(ImageDataset train, ImageDataset test) {
 
     /** The four standard files (gzip-compressed or not) from {@code directory}. */
     public static FashionMnist load(Path directory) throws IOException {
-        return new FashionMnist(
-                ImageDataset.of(file(directory, "train-images-idx3-ubyte"), file(directory, "train-labels-idx1-ubyte")),
-                ImageDataset.of(file(directory, "t10k-images-idx3-ubyte"), file(directory, "t10k-labels-idx1-ubyte")));
+        return new FashionMnist(split(directory, "train"), split(directory, "t10k"));
+    }
+
+    /** One split's images and labels; a count mismatch or a label outside the 10 classes names the files. */
+    private static ImageDataset split(Path directory, String prefix) throws IOException {
+        String images = prefix + "-images-idx3-ubyte", labels = prefix + "-labels-idx1-ubyte";
+        ImageDataset data;
+        try {
+            data = ImageDataset.of(file(directory, images), file(directory, labels));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(directory.resolve(images) + ", " + labels + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < data.size(); i++) {
+            if (data.label(i) >= CLASSES.length) {
+                throw new IOException(directory.resolve(labels) + ": label " + data.label(i) + " of image " + i
+                        + " is not a Fashion-MNIST class (0 to " + (CLASSES.length - 1) + ")");
+            }
+        }
+        return data;
     }
 
     private static IdxFile file(Path directory, String name) throws IOException {

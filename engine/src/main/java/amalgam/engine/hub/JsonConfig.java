@@ -81,6 +81,23 @@ public final class JsonConfig {
         return has(key) ? numberValue(key, node.get(key)) : fallback;
     }
 
+    /**
+     * A number that must be ≥ 0 (a normalisation epsilon): a negative one makes the square root NaN and every
+     * output garbage without an error, so it is refused here.
+     */
+    public double nonNegative(String key, double fallback) {
+        double v = number(key, fallback);
+        if (v < 0) throw error(key, "must be at least 0, found " + v);
+        return v;
+    }
+
+    /** A number that must be > 0 (a base frequency, a scaling factor). */
+    public double positiveNumber(String key, double fallback) {
+        double v = number(key, fallback);
+        if (!(v > 0)) throw error(key, "must be positive, found " + v);
+        return v;
+    }
+
     public OptionalDouble optionalNumber(String key) {
         return has(key) ? OptionalDouble.of(numberValue(key, node.get(key))) : OptionalDouble.empty();
     }

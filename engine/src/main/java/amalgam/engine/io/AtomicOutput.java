@@ -137,6 +137,17 @@ public final class AtomicOutput implements AutoCloseable {
         }
     }
 
+    /**
+     * A failure to write into {@link #directory()} (a full disk, a file size limit, an I/O error) as the user should
+     * see it: naming the output they asked for, not the hidden sibling, with the system's reason.
+     */
+    public InputException writeFailure(IOException e) {
+        String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e.getMessage();
+        return new InputException(target.toString(), "cannot write the output: " + reason
+                + " (nothing was written; free space or choose another place)", e);
+    }
+
     /** Where to write the output's files until {@link #commit()}. */
     public Path directory() {
         return staging;

@@ -153,17 +153,26 @@ public final class SafetensorsFile implements AutoCloseable {
      * beyond fp32's range become infinities, which {@code LoraAdapter}'s finiteness check then reports.
      */
     public void readInto(TensorInfo tensor, MemorySegment target, long targetIndex) {
+        readInto(tensor, 0, tensor.elementCount(), target, targetIndex);
+    }
+
+    /**
+     * Converts elements {@code first} to {@code first + count} (row-major) of {@code tensor} to fp32 into
+     * {@code target} from element {@code targetIndex}: for reading a tensor larger than memory block by block.
+     */
+    public void readInto(TensorInfo tensor, long first, long count, MemorySegment target, long targetIndex) {
+        java.util.Objects.checkFromIndexSize(first, count, tensor.elementCount());
         try {
-            convert(tensor, target, targetIndex);
+            convert(tensor, first, count, target, targetIndex);
         } catch (InternalError e) {
             // What the JVM throws when a mapped page vanished: someone truncated the file after we validated it.
             throw new InputException(path + ": tensor " + quote(tensor.name()), "file changed while being read", e);
         }
     }
 
-    private void convert(TensorInfo tensor, MemorySegment target, long targetIndex) {
-        MemorySegment source = data.asSlice(tensor.begin(), tensor.byteSize());
-        long n = tensor.elementCount();
+    private void convert(TensorInfo tensor, long first, long n, MemorySegment target, long targetIndex) {
+        long size = tensor.dtype().byteSize();
+        MemorySegment source = data.asSlice(tensor.begin() + first * size, n * size);
         long targetByte = targetIndex * Float.BYTES;
         switch (tensor.dtype()) {
             case F32 -> MemorySegment.copy(source, F32_LE, 0, target, FloatSegments.FLOAT, targetByte, n);

@@ -3,15 +3,16 @@ package amalgam.engine.io;
 import static amalgam.engine.InputException.quote;
 
 import amalgam.kernels.FloatSegments;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -32,11 +33,13 @@ import java.util.Set;
  */
 public final class SafetensorsWriter implements AutoCloseable {
 
-    /** A tensor to be written: its name, shape and the type it is stored as. */
+    /**
+     * A tensor to be written: its name, shape and the type it is stored as. Any type can be copied as stored
+     * ({@link #copy}); only {@link FileDType#writable} ones can be converted from fp32 ({@link #write}).
+     */
     public record Spec(String name, long[] shape, FileDType dtype) {
         public Spec {
             shape = shape.clone();
-            if (!dtype.writable()) throw new IllegalArgumentException("cannot write " + dtype + ": " + name);
         }
 
         @Override
@@ -53,6 +56,8 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final FileChannel channel;
     private final Map<String, TensorInfo> layout;
     private final long dataStart;
+    /** The file's length when complete: {@link #copy} leaves zero chunks unwritten, which may include the tail. */
+    private final long fileSize;
     private final Set<String> written = new HashSet<>();
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
     /** The chunk's memory as a segment, taken while the buffer is whole (a segment views only position..limit). */
@@ -63,20 +68,18 @@ public final class SafetensorsWriter implements AutoCloseable {
         this.channel = channel;
         this.layout = layout;
         this.dataStart = dataStart;
+        this.fileSize = dataStart + layout.values().stream().mapToLong(TensorInfo::end).max().orElse(0);
     }
 
     /** Creates (or truncates) {@code file} and writes its header; then call {@link #write} once per spec. */
     public static SafetensorsWriter create(Path file, List<Spec> specs, Map<String, String> metadata)
             throws IOException {
         Map<String, TensorInfo> layout = layout(specs);
-        byte[] header = header(layout, metadata);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-            prefix.putLong(header.length).put(header).flip();
-            writeFully(channel, prefix, 0);
-            return new SafetensorsWriter(file, channel, layout, 8L + header.length);
+            long headerLength = writeHeader(channel, layout, metadata);
+            return new SafetensorsWriter(file, channel, layout, 8L + headerLength);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -106,32 +109,53 @@ public final class SafetensorsWriter implements AutoCloseable {
         return layout;
     }
 
-    private static byte[] header(Map<String, TensorInfo> layout, Map<String, String> metadata) throws IOException {
-        StrictJson json = SafetensorsFile.HEADER_JSON;
-        ObjectNode root = json.mapper().createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
-            metadata.forEach(meta::put);
+    /**
+     * Streams the JSON header into the file after its 8-byte length, pads it with spaces to a multiple of 8 and
+     * then writes the length; returns the padded length. Streamed, not built as a tree and a string first: a
+     * header of 500k modules is 100 MB as text and took gigabytes of heap as a tree.
+     */
+    private static long writeHeader(FileChannel channel, Map<String, TensorInfo> layout, Map<String, String> metadata)
+            throws IOException {
+        channel.position(8);
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), CHUNK_BYTES);
+        try (JsonGenerator json = SafetensorsFile.HEADER_JSON.mapper().getFactory().createGenerator(out)) {
+            // Closing the stream would close the channel, which goes on to take the tensors.
+            json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+            json.writeStartObject();
+            if (!metadata.isEmpty()) {
+                json.writeObjectFieldStart(SafetensorsHeader.METADATA_KEY);
+                for (Map.Entry<String, String> e : metadata.entrySet()) json.writeStringField(e.getKey(), e.getValue());
+                json.writeEndObject();
+            }
+            for (TensorInfo t : layout.values()) {
+                json.writeObjectFieldStart(t.name());
+                json.writeStringField("dtype", t.dtype().name());
+                json.writeArrayFieldStart("shape");
+                for (long d : t.shape()) json.writeNumber(d);
+                json.writeEndArray();
+                json.writeArrayFieldStart("data_offsets");
+                json.writeNumber(t.begin());
+                json.writeNumber(t.end());
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndObject();
         }
-        for (TensorInfo t : layout.values()) {
-            ObjectNode entry = root.putObject(t.name());
-            entry.put("dtype", t.dtype().name());
-            ArrayNode shape = entry.putArray("shape");
-            for (long d : t.shape()) shape.add(d);
-            entry.putArray("data_offsets").add(t.begin()).add(t.end());
-        }
-        byte[] compact = json.mapper().writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
-        int padded = (compact.length + 7) & ~7;
-        byte[] header = new byte[padded];
-        System.arraycopy(compact, 0, header, 0, compact.length);
-        java.util.Arrays.fill(header, compact.length, padded, (byte) ' ');
-        return header;
+        out.flush();
+        long length = channel.position() - 8;
+        int padding = (int) (-length & 7);
+        ByteBuffer spaces = ByteBuffer.allocate(padding);
+        while (spaces.hasRemaining()) spaces.put((byte) ' ');
+        writeFully(channel, spaces.flip(), 8 + length);
+        writeFully(channel, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(length + padding).flip(), 0);
+        return length + padding;
     }
 
     /** Writes {@code values} (fp32, row-major, at least the spec's element count) as tensor {@code name}. */
     public void write(String name, MemorySegment values) throws IOException {
         TensorInfo t = layout.get(name);
         if (t == null) throw new IllegalArgumentException("tensor was not declared: " + quote(name));
+        if (!t.dtype().writable()) throw new IllegalArgumentException("cannot convert to " + t.dtype() + ": " + name);
         if (!written.add(name)) throw new IllegalStateException("tensor written twice: " + quote(name));
         long count = t.elementCount();
         if (FloatSegments.length(values) < count) {
@@ -147,6 +171,29 @@ public final class SafetensorsWriter implements AutoCloseable {
             chunk.clear().limit(n * elementBytes);
             writeFully(channel, chunk, position);
             position += (long) n * elementBytes;
+        }
+    }
+
+    /**
+     * Writes {@code bytes}, a tensor exactly as stored (as {@link SafetensorsFile#rawBytes} gives it), as tensor
+     * {@code name}, which must have been declared with the same type and shape. Chunks of zeros are skipped: the
+     * file is new, so they read as zeros anyway, and a sparse input stays sparse in the output.
+     */
+    public void copy(String name, MemorySegment bytes) throws IOException {
+        TensorInfo t = layout.get(name);
+        if (t == null) throw new IllegalArgumentException("tensor was not declared: " + quote(name));
+        if (bytes.byteSize() != t.byteSize()) {
+            throw new IllegalArgumentException(quote(name) + " needs " + t.byteSize() + " bytes, got " + bytes.byteSize());
+        }
+        if (!written.add(name)) throw new IllegalStateException("tensor written twice: " + quote(name));
+        MemorySegment zeros = MemorySegment.ofArray(new byte[CHUNK_BYTES]);
+        for (long first = 0; first < t.byteSize(); first += CHUNK_BYTES) {
+            long n = Math.min(CHUNK_BYTES, t.byteSize() - first);
+            MemorySegment part = bytes.asSlice(first, n);
+            if (part.mismatch(zeros.asSlice(0, n)) == -1) continue;
+            chunk.clear().limit((int) n);
+            MemorySegment.copy(part, 0, chunkSegment, 0, n);
+            writeFully(channel, chunk, dataStart + t.begin() + first);
         }
     }
 
@@ -177,7 +224,11 @@ public final class SafetensorsWriter implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            if (channel.isOpen() && channel.size() < fileSize) writeFully(channel, ByteBuffer.allocate(1), fileSize - 1);
+        } finally {
+            channel.close();
+        }
         for (String name : layout.keySet()) {
             if (!written.contains(name)) {
                 throw new IllegalStateException(path + ": tensor " + quote(name) + " was declared but never written");

@@ -195,4 +195,64 @@ class SafetensorsRoundTripTest {
             }
         }
     }
+
+    /**
+     * Tensors copied as stored keep every byte (F64 too, which the fp32 writer cannot produce), and a copy whose
+     * zero chunks are skipped still makes a whole file when the last tensor is all zeros.
+     */
+    @Test
+    void copiedTensorsKeepTheirBytesAndAZeroTailStillMakesAWholeFile() throws IOException {
+        byte[] f64 = RawSafetensors.f64(Math.PI, -1e-300);
+        byte[] zeros = new byte[3 << 20];
+        String header = "{" + entry("a", "F64", "[2]", 0, 16) + "," + entry("z", "BF16", "[" + zeros.length / 2 + "]",
+                16, 16 + zeros.length) + "}";
+        Path source = RawSafetensors.write(dir.resolve("source.safetensors"), header, RawSafetensors.concat(f64, zeros));
+        Path copy = dir.resolve("copy.safetensors");
+        try (SafetensorsFile in = Safetensors.open(source)) {
+            List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+            for (TensorInfo t : in.tensors()) specs.add(new SafetensorsWriter.Spec(t.name(), t.shape(), t.dtype()));
+            try (SafetensorsWriter w = SafetensorsWriter.create(copy, specs, Map.of())) {
+                for (TensorInfo t : in.tensors()) w.copy(t.name(), in.rawBytes(t));
+            }
+            try (SafetensorsFile out = Safetensors.open(copy)) {
+                for (TensorInfo t : in.tensors()) {
+                    assertEquals(-1, in.rawBytes(t).mismatch(out.rawBytes(out.tensor(t.name()).orElseThrow())), t.name());
+                }
+            }
+        }
+    }
+
+    /**
+     * The header is streamed into the file: declaring many tensors allocates about what their layout keeps, not a
+     * JSON tree and two copies of its text (500k modules took gigabytes of heap, several times the header's size).
+     */
+    @Test
+    void aHeaderOfManyTensorsIsStreamedNotBuiltAsATree() throws IOException {
+        List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            specs.add(new SafetensorsWriter.Spec("base_model.model.layers." + i + ".lora_A.weight", new long[] {1, 1},
+                    FileDType.F32));
+        }
+        Path file = dir.resolve("many.safetensors");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long least = Long.MAX_VALUE;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = FloatSegments.of(arena, 1);
+            for (int run = 0; run < 3; run++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                try (SafetensorsWriter w = SafetensorsWriter.create(file, specs, Map.of("format", "pt"))) {
+                    least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
+                    for (SafetensorsWriter.Spec spec : specs) w.write(spec.name(), one);
+                }
+            }
+        }
+        try (SafetensorsFile read = Safetensors.open(file)) {
+            assertEquals(specs.size(), read.tensors().size());
+            assertEquals("pt", read.metadata().get("format"));
+        }
+        long headerBytes = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        // The layout alone (a TensorInfo, its shape and a map entry per tensor) is about twice the header's text.
+        assertTrue(least < 3 * headerBytes, least + " bytes allocated for a header of " + headerBytes);
+    }
 }

@@ -61,6 +61,12 @@ public final class AdapterConfig {
         if (optionalBoolean("use_dora")) {
             throw new InputException(where, "use_dora is true; DoRA adapters are not supported");
         }
+        refuseVariant("use_bdlora", "a BD-LoRA adapter, whose block-diagonal factors are stored as blocks (lora_A "
+                + "r × in/nblocks or lora_B out/nblocks × r) and would merge as the wrong update");
+        refuseVariant("use_qalora", "a QA-LoRA adapter, whose lora_A acts on pooled groups of inputs");
+        refuseVariant("alora_invocation_tokens", "an activated LoRA (aLoRA), applied only after its invocation "
+                + "tokens, which a merged adapter cannot express");
+        refuseVariant("lora_bias", "an adapter with a bias on lora_B, which the merged factors would drop");
         this.r = positiveInt(raw.get("r"), "r");
         this.loraAlpha = finiteNumber(raw.get("lora_alpha"), "lora_alpha");
         this.useRslora = optionalBoolean("use_rslora");
@@ -244,6 +250,20 @@ public final class AdapterConfig {
         if (node == null || node.isNull()) return false;
         if (!node.isBoolean()) throw new InputException(where, field + " must be true or false, found " + describe(node));
         return node.booleanValue();
+    }
+
+    /**
+     * LoRA variants whose factors do not mean ΔW = s·B·A with A r × in and B out × r: merging them as ordinary
+     * LoRAs gives a silently wrong update, so they are refused. Absent, null, false and empty mean "not used".
+     */
+    private void refuseVariant(String field, String what) {
+        JsonNode node = raw.get(field);
+        boolean unused = node == null || node.isNull() || (node.isBoolean() && !node.booleanValue())
+                || (node.isContainerNode() && node.isEmpty());
+        if (!unused) {
+            throw new InputException(where, field + " is " + describe(node) + ": " + what + "; Amalgam merges "
+                    + "plain LoRA adapters only");
+        }
     }
 
     private String optionalText(String field) {

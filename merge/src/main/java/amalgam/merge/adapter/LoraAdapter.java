@@ -23,7 +23,7 @@ import java.util.Optional;
  * {@code allowNonFinite}.
  *
  * <p>Tensors that are not LoRA factors (a {@code modules_to_save} head, for instance) are listed by
- * {@link #extraTensors()} and otherwise left alone. Thread-safe for loads; {@link #close} unmaps the file.
+ * {@link #extraTensors()}; merges copy them ({@link SavedTensors}). Thread-safe for loads; {@link #close} unmaps the file.
  */
 public final class LoraAdapter implements AutoCloseable {
 
@@ -111,6 +111,16 @@ public final class LoraAdapter implements AutoCloseable {
         return extraTensors;
     }
 
+    /** The header entry of one of {@link #extraTensors()}. */
+    public TensorInfo extraTensor(String name) {
+        return weights.tensor(name).orElseThrow(() -> new IllegalArgumentException("no tensor " + quote(name)));
+    }
+
+    /** A tensor's bytes exactly as stored, for copying it unchanged; valid until {@link #close}. */
+    public MemorySegment rawBytes(TensorInfo tensor) {
+        return weights.rawBytes(tensor);
+    }
+
     /** The weights file's {@code __metadata__}. */
     public Map<String, String> metadata() {
         return weights.metadata();
@@ -135,21 +145,30 @@ public final class LoraAdapter implements AutoCloseable {
         return load(tensorB(module), arena);
     }
 
+    /**
+     * Elements {@code first} to {@code first + count} (row-major) of a factor of this adapter as fp32 into
+     * {@code target} from index 0, checked like {@link #loadA}: how a factor larger than memory is read in blocks.
+     */
+    public void readBlock(TensorInfo factor, long first, long count, MemorySegment target) {
+        weights.readInto(factor, first, count, target, 0);
+        if (!allowNonFinite) requireFinite(factor, target, first, count);
+    }
+
     private MemorySegment load(TensorInfo tensor, Arena arena) {
         MemorySegment values = weights.load(tensor, arena);
-        if (!allowNonFinite) requireFinite(tensor, values);
+        if (!allowNonFinite) requireFinite(tensor, values, 0, tensor.elementCount());
         return values;
     }
 
-    private void requireFinite(TensorInfo tensor, MemorySegment values) {
-        long n = tensor.elementCount();
-        for (long i = 0; i < n; i++) {
+    /** Elements {@code first}… of {@code tensor}, held in {@code values} from index 0, are all finite. */
+    private void requireFinite(TensorInfo tensor, MemorySegment values, long first, long count) {
+        for (long i = 0; i < count; i++) {
             float v = FloatSegments.get(values, i);
             if (!Float.isFinite(v)) {
-                long cols = tensor.dim(1);
+                long cols = tensor.dim(1), at = first + i;
                 throw new InputException(weights.path() + ": tensor " + quote(tensor.name()),
-                        "contains " + v + " at [" + i / cols + ", " + i % cols + "]; pass --allow-nonfinite to use it "
-                                + "anyway");
+                        "contains " + v + " at [" + at / cols + ", " + at % cols + "]; pass --allow-nonfinite to use "
+                                + "it anyway");
             }
         }
     }

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * Writes a merged adapter as PEFT loads it: {@code adapter_model.safetensors} with the factors of every module
- * (written one module at a time, in any order) and an {@code adapter_config.json} derived from a template config
+ * (written one module at a time, in any order) and the tensors it carries unchanged ({@link SavedTensors}), and an {@code adapter_config.json} derived from a template config
  * by {@link AdapterConfig#mergedJson}, so that PEFT applies each module with scaling 1 — the merge has already
  * folded every scaling into the factors.
  *
@@ -33,14 +33,16 @@ public final class LoraAdapterWriter implements AutoCloseable {
     private final Path directory;
     private final AdapterConfig template;
     private final Map<String, LoraModule> modules;
+    private final SavedTensors saved;
     private final SafetensorsWriter weights;
     private boolean finished;
 
     private LoraAdapterWriter(Path directory, AdapterConfig template, Map<String, LoraModule> modules,
-                              SafetensorsWriter weights) {
+                              SavedTensors saved, SafetensorsWriter weights) {
         this.directory = directory;
         this.template = template;
         this.modules = modules;
+        this.saved = saved;
         this.weights = weights;
     }
 
@@ -50,15 +52,17 @@ public final class LoraAdapterWriter implements AutoCloseable {
      */
     public static LoraAdapterWriter create(Path directory, AdapterConfig template, List<LoraModule> modules,
                                            FileDType dtype) throws IOException {
-        return create(directory, template, modules, dtype, Map.of());
+        return create(directory, template, modules, dtype, Map.of(), SavedTensors.NONE);
     }
 
     /**
      * The same, with {@code metadata} added to the safetensors header's {@code __metadata__} (string values, as
-     * the format requires): how the adapter was made.
+     * the format requires: how the adapter was made) and {@code saved}, the inputs' non-LoRA tensors, copied
+     * unchanged by {@link #finish}.
      */
     public static LoraAdapterWriter create(Path directory, AdapterConfig template, List<LoraModule> modules,
-                                           FileDType dtype, Map<String, String> metadata) throws IOException {
+                                           FileDType dtype, Map<String, String> metadata, SavedTensors saved)
+            throws IOException {
         if (!dtype.writable()) throw new IllegalArgumentException("cannot write adapters as " + dtype);
         Map<String, LoraModule> byName = new TreeMap<>();
         List<SafetensorsWriter.Spec> specs = new ArrayList<>();
@@ -67,12 +71,15 @@ public final class LoraAdapterWriter implements AutoCloseable {
             specs.add(new SafetensorsWriter.Spec(m.aKey(), m.aShape(), dtype));
             specs.add(new SafetensorsWriter.Spec(m.bKey(), m.bShape(), dtype));
         }
+        for (SavedTensors.Saved s : saved.tensors()) {
+            specs.add(new SafetensorsWriter.Spec(s.tensor().name(), s.tensor().shape(), s.tensor().dtype()));
+        }
         // transformers refuses safetensors files whose metadata lacks a known format; PEFT itself writes "pt".
         Map<String, String> header = new LinkedHashMap<>();
         header.put("format", "pt");
         header.putAll(metadata);
         SafetensorsWriter weights = SafetensorsWriter.create(directory.resolve(LoraAdapter.WEIGHTS_FILE), specs, header);
-        return new LoraAdapterWriter(directory, template, byName, weights);
+        return new LoraAdapterWriter(directory, template, byName, saved, weights);
     }
 
     /** Writes one module's factors: A rank×in and B out×rank, fp32 row-major. */
@@ -85,10 +92,11 @@ public final class LoraAdapterWriter implements AutoCloseable {
 
     /** Completes the weights file (every module must have been written) and writes the config. */
     public void finish() throws IOException {
+        for (SavedTensors.Saved s : saved.tensors()) weights.copy(s.tensor().name(), s.source().rawBytes(s.tensor()));
         weights.close();
         Map<String, Integer> ranks = new TreeMap<>();
         modules.forEach((name, m) -> ranks.put(name, m.rank()));
-        AdapterConfig.write(template.mergedJson(ranks), directory.resolve(AdapterConfig.FILE_NAME));
+        AdapterConfig.write(saved.applyTo(template.mergedJson(ranks)), directory.resolve(AdapterConfig.FILE_NAME));
         finished = true;
     }
 

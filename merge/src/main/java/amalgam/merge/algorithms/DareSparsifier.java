@@ -3,7 +3,6 @@ package amalgam.merge.algorithms;
 import amalgam.kernels.FloatSegments;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * DARE (drop and rescale): keeps each entry with probability d and rescales what survives so the expected
@@ -32,8 +31,9 @@ public final class DareSparsifier implements Sparsifier {
             return;
         }
         float peftScale = density == 0 ? 0f : (float) (1 / density);
-        DoubleAdder originalL1 = new DoubleAdder();
-        DoubleAdder keptL1 = new DoubleAdder();
+        // Per-chunk sums added in chunk order: the rescale is the same whatever the threads did, run after run.
+        double[] originalL1 = new double[ComputeContext.chunkCount(n)];
+        double[] keptL1 = new double[originalL1.length];
         ctx.forEachChunk(n, (c, from, to) -> {
             double all = 0, kept = 0;
             for (long i = from; i < to; i++) {
@@ -43,18 +43,16 @@ public final class DareSparsifier implements Sparsifier {
                 if (keep) kept += Math.abs(v);
                 FloatSegments.set(out, i, keep ? v * (semantics == Semantics.PEFT ? peftScale : 1f) : 0f);
             }
-            originalL1.add(all);
-            keptL1.add(kept);
+            originalL1[c] = all;
+            keptL1[c] = kept;
         });
-        if (semantics == Semantics.MERGEKIT) rescaleToL1(n, out, originalL1.sum(), keptL1.sum());
-    }
-
-    // Mergekit leaves the masked tensor unscaled when either norm is (numerically) zero.
-    private void rescaleToL1(long n, MemorySegment out, double originalL1, double keptL1) {
-        if (originalL1 < 1e-8 || keptL1 < 1e-8) return;
-        float factor = (float) (originalL1 / keptL1);
-        ctx.forEachChunk(n, (c, from, to) -> {
-            for (long i = from; i < to; i++) FloatSegments.set(out, i, FloatSegments.get(out, i) * factor);
-        });
+        if (semantics == Semantics.MERGEKIT) {
+            double all = 0, kept = 0;
+            for (int c = 0; c < originalL1.length; c++) {
+                all += originalL1[c];
+                kept += keptL1[c];
+            }
+            L1Rescale.apply(ctx, n, out, all, kept);
+        }
     }
 }

@@ -71,6 +71,38 @@ public final class GeneralizedTaskArithmetic implements TensorMerge {
         combine((long) rows * cols, tensors, weights, out);
     }
 
+    /** Writes tensor {@code index} of a merge into {@code target} (rows × cols), as often as asked. */
+    @FunctionalInterface
+    public interface TensorSource {
+        void fill(int index, MemorySegment target);
+    }
+
+    /**
+     * The same merge of {@code count} tensors that are made on demand, one at a time, in {@code scratch} (rows ×
+     * cols): memory is bounded by a few tensors, not by their number. Each tensor is made and sparsified once to
+     * vote (when there is an election) and once to be summed; sparsifying is a function of the tensor, its index
+     * and {@code stream}, so both passes see the same one and the result equals {@link #merge} bit for bit.
+     */
+    public void mergeStreaming(int rows, int cols, int count, TensorSource source, double[] weights, long stream,
+                               MemorySegment scratch, MemorySegment out) {
+        if (count != weights.length) {
+            throw new IllegalArgumentException("--weights: " + weights.length + " weights for " + count + " adapters");
+        }
+        long n = (long) rows * cols;
+        try (Arena arena = Arena.ofShared()) {
+            StreamedElectedMean mean = new StreamedElectedMean(combiner, ctx, n, arena);
+            for (int pass = mean.elects() ? 0 : 1; pass < 2; pass++) {
+                for (int i = 0; i < count; i++) {
+                    source.fill(i, scratch);
+                    if (sparsifier != Sparsifier.NONE) sparsifier.sparsify(rows, cols, scratch, i, stream, scratch);
+                    if (pass == 0) mean.vote(scratch, weights[i]);
+                    else mean.add(scratch, weights[i]);
+                }
+            }
+            mean.finish(out);
+        }
+    }
+
     private static void checkCount(List<MemorySegment> tensors, double[] weights) {
         if (tensors.size() != weights.length) {
             throw new IllegalArgumentException("--weights: " + weights.length + " weights for "

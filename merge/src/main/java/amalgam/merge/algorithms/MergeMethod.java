@@ -150,7 +150,7 @@ public enum MergeMethod {
             case MAGNITUDE_PRUNE, TIES -> d -> MagnitudeSparsifier.topDensity(ctx, d);
             case DARE_LINEAR, DARE_TIES -> d -> new DareSparsifier(ctx, d, s.semantics(), seeded);
             case BREADCRUMBS, BREADCRUMBS_TIES -> d -> MagnitudeSparsifier.breadcrumbs(ctx, d, s.gamma());
-            case DELLA, DELLA_LINEAR -> d -> new DellaSparsifier(ctx, d, s.epsilon(), seeded);
+            case DELLA, DELLA_LINEAR -> d -> new DellaSparsifier(ctx, d, s.epsilon(), s.semantics(), seeded);
             case CAT, LEGO -> throw new IllegalArgumentException(
                     "--method " + cliName() + ": merges whole low-rank updates, not single tensors");
         };

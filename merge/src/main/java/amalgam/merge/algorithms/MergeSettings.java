@@ -16,9 +16,9 @@ package amalgam.merge.algorithms;
 public record MergeSettings(double density, MajoritySign majoritySign, Semantics semantics, double lambda,
                             long seed, double gamma, double epsilon, Boolean normalize) {
 
-    /** PEFT semantics, density 1, total sign election, seed 0, γ = 0.01, ε = 0.05. */
+    /** PEFT semantics, density 1, total sign election, seed 0, γ = 0.01, ε = 0.15 (mergekit's, whose method DELLA is). */
     public static MergeSettings defaults() {
-        return new MergeSettings(1, MajoritySign.TOTAL, Semantics.PEFT, 1, 0, 0.01, 0.05, null);
+        return new MergeSettings(1, MajoritySign.TOTAL, Semantics.PEFT, 1, 0, 0.01, 0.15, null);
     }
 
     public MergeSettings withDensity(double d) {

@@ -18,7 +18,7 @@ public enum MethodParameter {
             "how each entry's sign is elected", null),
     GAMMA("gamma", "--gamma", Type.NUMBER, false, 0.01, "fraction of largest entries dropped as outliers",
             v -> v >= 0 && v <= 1 ? null : "must be in [0, 1], got " + v),
-    EPSILON("epsilon", "--epsilon", Type.NUMBER, false, 0.05, "half-width of the keep-probability band",
+    EPSILON("epsilon", "--epsilon", Type.NUMBER, false, MergeSettings.defaults().epsilon(), "half-width of the keep-probability band",
             v -> v >= 0 ? null : "must be at least 0, got " + v),
     NORMALIZE("normalize", "--normalize", Type.BOOLEAN, false, null, "divide by the sum of the weights", null),
     SEMANTICS("semantics", "--semantics", Type.choice("peft", "mergekit"), false, "peft",

@@ -7,7 +7,6 @@ import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.adapter.LoraNorms;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +73,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("weights      " + adapter.modules().size() + " modules, " + parameters + " parameters, "
                 + String.join("+", dtypes));
         if (!adapter.extraTensors().isEmpty()) {
-            out.println("not LoRA     " + String.join(", ", adapter.extraTensors()) + " (ignored by merges)");
+            out.println("not LoRA     " + String.join(", ", adapter.extraTensors()) + " (copied by merges)");
         }
         out.println();
     }
@@ -85,11 +84,9 @@ public final class InspectCommand implements Callable<Integer> {
         rows.add(new String[] {"module", "kind", "out x in", "rank", "scaling", "dtype", "|A|_F", "|B|_F", "|dW|_F"});
         for (LoraModule m : adapter.modules()) {
             LoraNorms norms;
-            // One module at a time in its own arena: inspecting a huge adapter needs one module's memory.
+            // Read in blocks: inspecting a module larger than memory needs one block of it.
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment a = adapter.loadA(m, arena);
-                MemorySegment b = adapter.loadB(m, arena);
-                norms = LoraNorms.of(a, b, m.rank(), m.inFeatures(), m.outFeatures(), m.scaling());
+                norms = LoraNorms.of(adapter, m, arena);
             }
             String dtype = adapter.tensorA(m).dtype() == adapter.tensorB(m).dtype() ? m.dtype().name()
                     : adapter.tensorA(m).dtype() + "/" + adapter.tensorB(m).dtype();

@@ -168,6 +168,14 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         CoefficientRecipe recipe = coefficientOptions.recipe();
         CoefficientSettings settings = parse("--b-max", () -> recipe.settings(bMax));
         if (steps < 0) throw new InputException("--steps", "must not be negative, got " + steps);
+        // Checked here, not by the merge: a bad value would otherwise surface only after the whole training.
+        if (!(density >= 0 && density <= 1)) {
+            throw new InputException("--density", "must be a number in [0, 1] (the fraction of entries kept), got "
+                    + density);
+        }
+        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+            throw new InputException("--lr", "must be a finite number above 0, got " + learningRate);
+        }
         if (!optimizer.equals("adam") && !optimizer.equals("cma-es")) {
             throw new InputException("--optimizer", "expected adam or cma-es, got '" + optimizer + "'");
         }
@@ -251,8 +259,12 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             } else {
                 json.put("merged_adapter", null); // PEFT merges take one weight per adapter, not per module
             }
-            Files.writeString(output.directory().resolve("coefficients.json"),
-                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n");
+            try {
+                Files.writeString(output.directory().resolve("coefficients.json"),
+                        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n");
+            } catch (IOException e) {
+                throw output.writeFailure(e);
+            }
             output.commit();
             stdout.printf(Locale.ROOT, "loss %.4f -> %.4f", before, after);
             if (evalBefore != null) stdout.printf(Locale.ROOT, "; eval loss %.4f -> %.4f", evalBefore, evalAfter);

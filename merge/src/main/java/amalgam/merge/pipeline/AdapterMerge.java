@@ -74,24 +74,37 @@ public final class AdapterMerge {
     private static void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, MergePlan plan,
                               MergeRecipe recipe, FileDType dtype, MergeProgress progress, Path out, boolean force,
                               boolean allowNonFinite, List<Path> adapters) throws IOException {
-        try (AtomicOutput output = AtomicOutput.begin(out, force);
-             LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
-                     inputs.adapters().getFirst().config(), outputs, dtype, recipe.safetensorsMetadata())) {
+        try (AtomicOutput output = AtomicOutput.begin(out, force)) {
+            try {
+                writeModules(inputs, outputs, merger, plan, recipe, dtype, progress, output, allowNonFinite, adapters);
+                recipe.writeYaml(output.directory());
+            } catch (IOException e) {
+                // The inputs are memory-mapped, so an IOException here is the output's: a full disk, most likely.
+                throw output.writeFailure(e);
+            }
+            output.commit();
+        }
+    }
+
+    private static void writeModules(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger,
+                                     MergePlan plan, MergeRecipe recipe, FileDType dtype, MergeProgress progress,
+                                     AtomicOutput output, boolean allowNonFinite, List<Path> adapters)
+            throws IOException {
+        try (LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
+                inputs.adapters().getFirst().config(), outputs, dtype, recipe.safetensorsMetadata(), inputs.saved())) {
             for (int i = 0; i < outputs.size(); i++) {
                 String name = outputs.get(i).name();
                 progress.module(i, name);
                 // Shared, not confined: the merge's elementwise sweeps read these segments from worker threads.
                 try (Arena arena = Arena.ofShared()) {
                     List<LowRankUpdate> updates = inputs.load(name, arena);
-                    MergedRange.requireFiniteScales(name, updates, plan.weights(name), adapters);
+                    MergedRange.requireFiniteScales(name, updates, merger.weights(name), adapters);
                     LowRankUpdate merged = merger.merge(name, updates, outputs.get(i).rank(), i, arena);
                     MergedRange.requireFits(name, merged, dtype, allowNonFinite);
                     writer.write(name, merged.a().data(), merged.b().data());
                 }
             }
             writer.finish();
-            recipe.writeYaml(output.directory());
-            output.commit();
         }
     }
 

@@ -6,6 +6,7 @@ import amalgam.engine.InputException;
 import amalgam.merge.adapter.AdapterCompatibility;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
+import amalgam.merge.adapter.SavedTensors;
 import amalgam.merge.algorithms.DenseMatrix;
 import amalgam.merge.algorithms.LowRankUpdate;
 import amalgam.engine.io.FileDType;
@@ -19,16 +20,19 @@ import java.util.Set;
 
 /**
  * The adapters of one merge, opened (memory-mapped, nothing loaded yet) and checked to fit together: the same
- * modules in every adapter, each with the same layer kind and shape everywhere. Loads one module at a time.
+ * modules in every adapter, each with the same layer kind and shape everywhere, and no tensor besides the factors
+ * saved by two of them. Loads one module at a time.
  */
 public final class MergeInputs implements AutoCloseable {
 
     private final List<LoraAdapter> adapters;
     private final List<String> moduleNames;
+    private final SavedTensors saved;
 
-    private MergeInputs(List<LoraAdapter> adapters, List<String> moduleNames) {
+    private MergeInputs(List<LoraAdapter> adapters, List<String> moduleNames, SavedTensors saved) {
         this.adapters = adapters;
         this.moduleNames = moduleNames;
+        this.saved = saved;
     }
 
     /** Opens every directory; on any problem closes what was opened and throws an {@link InputException}. */
@@ -39,7 +43,8 @@ public final class MergeInputs implements AutoCloseable {
             // Shapes first: a shape conflict says "different base models", the clearer diagnosis.
             List<String> names = List.copyOf(AdapterCompatibility.moduleUnion(adapters));
             requireSameModules(adapters, names);
-            return new MergeInputs(adapters, names);
+            requireIntDimensions(adapters.getFirst(), names);
+            return new MergeInputs(adapters, names, SavedTensors.of(adapters));
         } catch (RuntimeException e) {
             adapters.forEach(LoraAdapter::close);
             throw e;
@@ -62,6 +67,22 @@ public final class MergeInputs implements AutoCloseable {
         }
     }
 
+    /**
+     * The merge's matrices index rows and columns by int; a legal safetensors factor can be wider ([1, 2³¹]), which
+     * is refused here, before anything is written, rather than overflowing mid-merge. Shapes agree between
+     * adapters by now, so the first one's stand for all.
+     */
+    private static void requireIntDimensions(LoraAdapter adapter, List<String> names) {
+        for (String name : names) {
+            LoraModule m = adapter.module(name).orElseThrow();
+            if (m.inFeatures() > Integer.MAX_VALUE || m.outFeatures() > Integer.MAX_VALUE) {
+                throw new InputException(adapter.directory() + ": module " + quote(name), "is " + m.outFeatures()
+                        + " × " + m.inFeatures() + "; merges handle dimensions up to " + Integer.MAX_VALUE
+                        + " (2^31 − 1)");
+            }
+        }
+    }
+
     /** Refuses modules whose ranks differ between adapters, for merges that need equal ranks ({@code why}). */
     void requireEqualRanks(String why) {
         for (String name : moduleNames) {
@@ -79,6 +100,11 @@ public final class MergeInputs implements AutoCloseable {
 
     List<LoraAdapter> adapters() {
         return adapters;
+    }
+
+    /** The tensors besides LoRA factors that the merged adapter carries over. */
+    SavedTensors saved() {
+        return saved;
     }
 
     /** Module names, sorted; every adapter has all of them. */

@@ -88,7 +88,7 @@ public final class MergeOptions {
     public Double gamma;
 
     @Option(names = "--epsilon", paramLabel = "E", order = 11,
-            description = "della: keep probabilities spread over [d - E, d + E] by magnitude rank (default: 0.05).")
+            description = "della: keep probabilities spread over [d - E, d + E] by magnitude rank (default: 0.15, as mergekit).")
     public Double epsilon;
 
     @Option(names = {"-k", "--clusters"}, paramLabel = "K", order = 12,

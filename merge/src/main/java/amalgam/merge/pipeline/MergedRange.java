@@ -27,7 +27,7 @@ final class MergedRange {
             double c = weights[i] * updates.get(i).scale();
             if (!(Math.abs(c) <= Float.MAX_VALUE)) {
                 throw new InputException(adapters.get(i) + ": module " + quote(module), String.format(Locale.ROOT,
-                        "weight %s × scaling %s = %s is beyond fp32's range: check lora_alpha and --weights",
+                        "weight %s × scaling %s = %s is beyond fp32's range: check lora_alpha, --weights and --lambda",
                         weights[i], updates.get(i).scale(), c));
             }
         }

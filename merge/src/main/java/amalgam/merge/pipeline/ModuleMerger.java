@@ -60,6 +60,15 @@ public final class ModuleMerger {
                 key -> plan.method().tensorMerge(ctx, plan.settings(), densities));
     }
 
+    /**
+     * The factor each adapter's update of {@code module} enters the merge with, in input order: the user's
+     * weight, times mergekit's λ where the linear merge folds it into the weights (1e300 there would otherwise
+     * pass the range check).
+     */
+    double[] weights(String module) {
+        return isLinear() ? scaled(plan.weights(module), lambda()) : plan.weights(module);
+    }
+
     /** A linear sum is low-rank already: the exact factored SVD replaces the dense one. */
     private boolean isLinear() {
         return plan.method() == MergeMethod.LINEAR || plan.method() == MergeMethod.SVD;

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class AdapterConfigTest {
@@ -151,6 +153,25 @@ class AdapterConfigTest {
     @Test
     void doraRefused() {
         assertRejected("{\"r\": 8, \"lora_alpha\": 16, \"use_dora\": true}", "DoRA");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "\"use_bdlora\": {\"target_modules_bd_a\": [\"o_proj\"], \"target_modules_bd_b\": [\"q_proj\"], \"nblocks\": 2}",
+            "\"use_qalora\": true",
+            "\"alora_invocation_tokens\": [5, 7]",
+            "\"lora_bias\": true",
+    })
+    void loraVariantsWhoseFactorsMeanSomethingElseAreRefused(String field) {
+        String name = field.substring(1, field.indexOf('"', 1));
+        assertRejected(TestAdapters.config(8, 16, field), "cfg.json", name, "plain LoRA adapters only");
+    }
+
+    @Test
+    void unusedVariantFieldsAsPeftWritesThemAreAccepted() {
+        AdapterConfig c = parse(TestAdapters.config(8, 16, "\"use_bdlora\": null", "\"use_qalora\": false",
+                "\"alora_invocation_tokens\": null", "\"lora_bias\": false"));
+        assertEquals(8, c.r());
     }
 
     @Test

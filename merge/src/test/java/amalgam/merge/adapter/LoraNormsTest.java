@@ -1,12 +1,17 @@
 package amalgam.merge.adapter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.kernels.FloatSegments;
+import amalgam.engine.io.FileDType;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -42,6 +47,52 @@ class LoraNormsTest {
             assertEquals(Math.sqrt(dense), norms.delta(), 1e-9 * Math.sqrt(dense));
             assertEquals(Math.sqrt(normA), norms.a(), 1e-9 * Math.sqrt(normA));
             assertEquals(Math.sqrt(normB), norms.b(), 1e-9 * Math.sqrt(normB));
+        }
+    }
+
+    /**
+     * A module whose factors span several blocks each (A by columns, B by rows, with ragged last blocks) gives the
+     * norms of the whole factors loaded at once, while the reader allocates one block, a third of A as fp32.
+     */
+    @Test
+    void adapterNormsReadInBlocksEqualTheWholeFactorsAndAllocateOneBlock(@TempDir Path dir) throws IOException {
+        int rank = 3, in = 3 * LoraNorms.BLOCK_FLOATS + 5, out = LoraNorms.BLOCK_FLOATS / 2 + 3;
+        String q = "model.layers.0.self_attn.q_proj";
+        try (Arena arena = Arena.ofConfined()) {
+            new TestAdapters(arena, 11).linear(q, rank, in, out).write(dir, TestAdapters.config(rank, 6), FileDType.BF16);
+        }
+        try (LoraAdapter adapter = LoraAdapter.open(dir); Arena whole = Arena.ofConfined();
+             AllocationCounter scratch = new AllocationCounter()) {
+            LoraModule m = adapter.module(q).orElseThrow();
+            LoraNorms expected = LoraNorms.of(adapter.loadA(m, whole), adapter.loadB(m, whole), rank, in, out, 2);
+            LoraNorms streamed = LoraNorms.of(adapter, m, scratch);
+            assertEquals(expected.a(), streamed.a(), 1e-12 * expected.a());
+            assertEquals(expected.b(), streamed.b(), 1e-12 * expected.b());
+            assertEquals(expected.delta(), streamed.delta(), 1e-12 * expected.delta());
+            assertTrue(scratch.bytes <= 4L * LoraNorms.BLOCK_FLOATS, scratch.bytes + " bytes allocated");
+            assertTrue(scratch.bytes * 3 <= 4L * rank * in, "less than A as fp32");
+        }
+    }
+
+    /** A confined arena that adds up the bytes requested from it. */
+    private static final class AllocationCounter implements Arena {
+        private final Arena delegate = Arena.ofConfined();
+        long bytes;
+
+        @Override
+        public MemorySegment allocate(long byteSize, long byteAlignment) {
+            bytes += byteSize;
+            return delegate.allocate(byteSize, byteAlignment);
+        }
+
+        @Override
+        public MemorySegment.Scope scope() {
+            return delegate.scope();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 

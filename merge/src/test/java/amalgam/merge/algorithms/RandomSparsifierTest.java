@@ -53,7 +53,7 @@ class RandomSparsifierTest {
         float[] t = {0.5f, -1.3f, 2.0f, -0.3f, 0.8f, -1.5f, 0.1f, 1.1f};
         double[] mean = new double[t.length];
         for (int seed = 0; seed < seeds; seed++) {
-            float[] s = sparsify(new DellaSparsifier(CTX, 0.4, 0.2, KeepMask.seeded(seed)), 2, 4, t, 0);
+            float[] s = sparsify(new DellaSparsifier(CTX, 0.4, 0.2, Semantics.PEFT, KeepMask.seeded(seed)), 2, 4, t, 0);
             for (int i = 0; i < t.length; i++) mean[i] += s[i] / (double) seeds;
         }
         for (int i = 0; i < t.length; i++) {
@@ -68,7 +68,7 @@ class RandomSparsifierTest {
         for (int i = 0; i < t.length; i++) t[i] = i + 1;
         int keptSmall = 0, keptLarge = 0;
         for (int seed = 0; seed < 200; seed++) {
-            float[] s = sparsify(new DellaSparsifier(CTX, 0.5, 0.4, KeepMask.seeded(seed)), 1, 200, t, 0);
+            float[] s = sparsify(new DellaSparsifier(CTX, 0.5, 0.4, Semantics.PEFT, KeepMask.seeded(seed)), 1, 200, t, 0);
             for (int i = 0; i < 20; i++) keptSmall += s[i] != 0 ? 1 : 0;
             for (int i = 180; i < 200; i++) keptLarge += s[i] != 0 ? 1 : 0;
         }
@@ -92,7 +92,7 @@ class RandomSparsifierTest {
     @Test
     void densityOneLeavesDareAndDellaUnchanged() {
         assertArrayEquals(T1, sparsify(new DareSparsifier(CTX, 1, Semantics.PEFT, KeepMask.seeded(1)), 1, 6, T1, 0));
-        assertArrayEquals(T1, sparsify(new DellaSparsifier(CTX, 1, 0.1, KeepMask.seeded(1)), 1, 6, T1, 0));
+        assertArrayEquals(T1, sparsify(new DellaSparsifier(CTX, 1, 0.1, Semantics.PEFT, KeepMask.seeded(1)), 1, 6, T1, 0));
     }
 
     @Test
@@ -146,6 +146,29 @@ class RandomSparsifierTest {
         assertEquals(before, after, 1e-4 * before);
     }
 
+    /**
+     * Mergekit DELLA keeps the same entries as the paper's (same masks) but rescales the tensor to its L1 norm, as
+     * current mergekit does, instead of each entry by 1/p: one factor for the whole tensor.
+     */
+    @Test
+    void mergekitDellaRescalesToTheL1NormWithTheSameMask() {
+        float[] t = Fixtures.random(new Random(7), 3 * 400);
+        float[] paper = sparsify(new DellaSparsifier(CTX, 0.3, 0.15, Semantics.PEFT, KeepMask.seeded(4)), 3, 400, t, 0);
+        float[] mergekit = sparsify(new DellaSparsifier(CTX, 0.3, 0.15, Semantics.MERGEKIT, KeepMask.seeded(4)), 3, 400,
+                t, 0);
+        double before = 0, kept = 0, after = 0;
+        for (int i = 0; i < t.length; i++) {
+            assertEquals(paper[i] != 0, mergekit[i] != 0, "mask at " + i);
+            before += Math.abs(t[i]);
+            if (mergekit[i] != 0) kept += Math.abs(t[i]);
+            after += Math.abs(mergekit[i]);
+        }
+        assertEquals(before, after, 1e-5 * before);
+        for (int i = 0; i < t.length; i++) {
+            if (mergekit[i] != 0) assertEquals(t[i] * before / kept, mergekit[i], 1e-5 * Math.abs(mergekit[i]), "at " + i);
+        }
+    }
+
     @Test
     void tiesWithFullDensityAndAgreeingSignsIsTheMean() {
         float[] a = {1, -2, 3, 0.5f}, b = {3, -1, 1, 0.25f}, c = {2, -6, 2, 0.75f};
@@ -178,7 +201,7 @@ class RandomSparsifierTest {
         }
         int keptSmallRow0 = 0, keptSmallRow1 = 0;
         for (int seed = 0; seed < 200; seed++) {
-            float[] s = sparsify(new DellaSparsifier(CTX, 0.5, 0.4, KeepMask.seeded(seed)), 2, 100, t, 0);
+            float[] s = sparsify(new DellaSparsifier(CTX, 0.5, 0.4, Semantics.PEFT, KeepMask.seeded(seed)), 2, 100, t, 0);
             for (int j = 0; j < 10; j++) {
                 keptSmallRow0 += s[j] != 0 ? 1 : 0;
                 keptSmallRow1 += s[100 + j] != 0 ? 1 : 0;

@@ -33,6 +33,7 @@ class AdapterBeyondFourGibibytesTest {
 
     private static final String Q = "model.layers.0.self_attn.q_proj";
     private static final long PADDING_BYTES = 5L << 30;
+    private static final String PADDING = "base_model.model.lm_head.weight";
     private static final int RANK = 2;
     private static final int IN = 3;
     private static final int OUT = 4;
@@ -50,7 +51,7 @@ class AdapterBeyondFourGibibytesTest {
         try (LoraAdapter opened = LoraAdapter.open(adapter); Arena arena = Arena.ofConfined()) {
             LoraModule m = opened.module(Q).orElseThrow();
             assertTrue(opened.tensorA(m).begin() > PADDING_BYTES - 1, "A is not beyond the padding");
-            assertEquals(List.of("base_model.model.lm_head.weight"), opened.extraTensors());
+            assertEquals(List.of(PADDING), opened.extraTensors());
             assertArrayEquals(a, FloatSegments.toArray(opened.loadA(m, arena), 0, a.length));
             assertArrayEquals(b, FloatSegments.toArray(opened.loadB(m, arena), 0, b.length));
         }
@@ -59,11 +60,18 @@ class AdapterBeyondFourGibibytesTest {
     @Test
     void adaptersBeyondFiveGibibytesMergeAndInspect() throws IOException {
         Path first = write(dir.resolve("first"), new float[] {1, 0, 0, 0, 1, 0}, new float[] {1, 0, 0, 1, 0, 0, 0, 0});
-        Path second = write(dir.resolve("second"), new float[] {0, 0, 1, 0, 0, 0}, new float[] {0, 0, 0, 0, 2, 0, 0, 0});
+        // Only one adapter may save lm_head (two saved copies are refused): the second one's factors come first.
+        Path second = write(dir.resolve("second"), new float[] {0, 0, 1, 0, 0, 0}, new float[] {0, 0, 0, 0, 2, 0, 0, 0},
+                0);
         Path out = dir.resolve("merged");
 
         MergeRuns.Run merge = MergeRuns.merge(out, List.of(first, second), "--method", "cat", "--weights", "1,-1");
         assertEquals(0, merge.exitCode(), merge.err());
+        try (LoraAdapter merged = LoraAdapter.open(out)) {
+            // Carried over whole; the copy skips zero chunks, so the hole stays a hole in the output.
+            assertEquals(List.of(PADDING), merged.extraTensors());
+            assertEquals(PADDING_BYTES, merged.extraTensor(PADDING).byteSize());
+        }
         try (Arena arena = Arena.ofConfined()) {
             LowRankUpdate merged = MergeRuns.updates(out, arena).get(Q);
             // B1·A1 puts rows (1,0,0) and (0,1,0) in rows 0 and 1; B2·A2 puts 2·(0,0,1) in row 2, subtracted.
@@ -73,7 +81,7 @@ class AdapterBeyondFourGibibytesTest {
 
         MergeRuns.Run inspect = MergeRuns.run("inspect", first.toString());
         assertEquals(0, inspect.exitCode(), inspect.err());
-        assertTrue(inspect.out().contains("not LoRA     base_model.model.lm_head.weight"), inspect.out());
+        assertTrue(inspect.out().contains("not LoRA     " + PADDING + " (copied by merges)"), inspect.out());
     }
 
     /**
@@ -82,13 +90,19 @@ class AdapterBeyondFourGibibytesTest {
      * written, so the padding stays a hole.
      */
     private static Path write(Path dir, float[] a, float[] b) throws IOException {
+        return write(dir, a, b, PADDING_BYTES);
+    }
+
+    /** As {@link #write(Path, float[], float[])} with {@code padding} bytes of lm_head, or none when 0. */
+    private static Path write(Path dir, float[] a, float[] b, long padding) throws IOException {
         String aKey = LoraModule.KEY_PREFIX + Q + ".lora_A.weight";
         String bKey = LoraModule.KEY_PREFIX + Q + ".lora_B.weight";
-        long aEnd = PADDING_BYTES + 4L * a.length;
-        String header = "{" + String.join(",",
-                entry("base_model.model.lm_head.weight", "[" + PADDING_BYTES / 4 + "]", 0, PADDING_BYTES),
-                entry(aKey, "[" + RANK + "," + IN + "]", PADDING_BYTES, aEnd),
-                entry(bKey, "[" + OUT + "," + RANK + "]", aEnd, aEnd + 4L * b.length)) + "}";
+        long aEnd = padding + 4L * a.length;
+        List<String> entries = new java.util.ArrayList<>();
+        if (padding > 0) entries.add(entry(PADDING, "[" + padding / 4 + "]", 0, padding));
+        entries.add(entry(aKey, "[" + RANK + "," + IN + "]", padding, aEnd));
+        entries.add(entry(bKey, "[" + OUT + "," + RANK + "]", aEnd, aEnd + 4L * b.length));
+        String header = "{" + String.join(",", entries) + "}";
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer start = ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length)
                 .put(json).flip();
@@ -101,7 +115,7 @@ class AdapterBeyondFourGibibytesTest {
         try (FileChannel channel = FileChannel.open(dir.resolve(LoraAdapter.WEIGHTS_FILE), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
             writeFully(channel, start, 0);
-            writeFully(channel, factors, 8 + json.length + PADDING_BYTES);
+            writeFully(channel, factors, 8 + json.length + padding);
         }
         Files.writeString(dir.resolve(AdapterConfig.FILE_NAME), TestAdapters.config(RANK, RANK));
         return dir;

@@ -30,10 +30,26 @@ final class ChildJvm {
 
     /** {@code amalgam ARGS} with {@code -Xmx<maxHeap>}; stdout and stderr go through files in {@code scratch}. */
     static Result amalgam(String maxHeap, Path scratch, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
+        return run(List.of(), maxHeap, scratch, args);
+    }
+
+    /**
+     * {@code amalgam ARGS} unable to grow any file past {@code kib} KiB (the shell's {@code ulimit -f}): writes fail
+     * as on a full disk (with "File too large", the JVM ignoring SIGXFSZ), on any file system, without root.
+     */
+    static Result amalgamWithFileSizeLimit(long kib, Path scratch, String... args)
+            throws IOException, InterruptedException {
+        return run(List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$0\" \"$@\""), "256m", scratch, args);
+    }
+
+    private static Result run(List<String> launcher, String maxHeap, Path scratch, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Installation.javaExecutable());
         command.addAll(Installation.JVM_FLAGS);
         command.add("-Xmx" + maxHeap);
+        // No hsperfdata file: under a file size limit the JVM's own writes must not be what fails.
+        command.add("-XX:-UsePerfData");
         command.addAll(List.of("-cp", classPath(), AmalgamCommand.class.getName()));
         command.addAll(List.of(args));
         Files.createDirectories(scratch);

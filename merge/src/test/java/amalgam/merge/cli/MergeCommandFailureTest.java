@@ -232,6 +232,10 @@ class MergeCommandFailureTest {
         merge(out, List.of(first, second), "--method", "svd", "--weights", "1e300,1e300")
                 .assertBadInput(first.toString(), "--weights");
         assertNoOutput(out);
+        // Mergekit's λ is folded into the weights of a linear merge: it wrote factors 1e270 times too small.
+        merge(out, List.of(first, second), "--method", "linear", "--semantics", "mergekit", "--lambda", "1e300")
+                .assertBadInput(first.toString(), "--lambda");
+        assertNoOutput(out);
     }
 
     @Test

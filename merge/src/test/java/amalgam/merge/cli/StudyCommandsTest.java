@@ -41,4 +41,38 @@ class StudyCommandsTest {
         assertEquals(2, data.exitCode());
         assertTrue(data.err().contains("--data"), data.err());
     }
+
+    @Test
+    void dataWithLabelsOutOfRangeOrMiscountedIsOneLineNamingTheFile(@TempDir Path dir) throws Exception {
+        Path wide = fashionMnist(dir.resolve("wide"), 12, 12, 10);
+        Path few = fashionMnist(dir.resolve("few"), 12, 11, 9);
+        for (Path data : java.util.List.of(wide, few)) {
+            Path out = dir.resolve("report-" + data.getFileName());
+            MergeRuns.Run run = MergeRuns.run("dil", "--quick", "--data", data.toString(), "--out", out.toString());
+            assertEquals(2, run.exitCode(), run.err());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertTrue(run.err().contains("--data") && run.err().contains("labels-idx1-ubyte"), run.err());
+            assertTrue(Files.notExists(out));
+        }
+    }
+
+    /** The four Fashion-MNIST files: train with {@code images} images and {@code labels} labels up to {@code top}. */
+    private static Path fashionMnist(Path dir, int images, int labels, int top) throws java.io.IOException {
+        Files.createDirectories(dir);
+        for (String split : new String[] {"train", "t10k"}) {
+            byte[] pixels = new byte[images * 28 * 28];
+            byte[] classes = new byte[labels];
+            for (int i = 0; i < labels; i++) classes[i] = (byte) (i % (top + 1));
+            Files.write(dir.resolve(split + "-images-idx3-ubyte"), idx(0x0803, new int[] {images, 28, 28}, pixels));
+            Files.write(dir.resolve(split + "-labels-idx1-ubyte"), idx(0x0801, new int[] {labels}, classes));
+        }
+        return dir;
+    }
+
+    private static byte[] idx(int magic, int[] dims, byte[] data) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + data.length);
+        buffer.putInt(magic);
+        for (int d : dims) buffer.putInt(d);
+        return buffer.put(data).array();
+    }
 }

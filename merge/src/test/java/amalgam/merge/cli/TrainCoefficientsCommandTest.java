@@ -7,6 +7,8 @@ import amalgam.merge.adaptive.TinyVitCheckpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataOutputStream;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,6 +83,42 @@ class TrainCoefficientsCommandTest {
         MergeRuns.Run run = MergeRuns.run(concat(inputs, "--out", dir.resolve("x").toString()));
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("not a TinyViT checkpoint"), run.err());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--density 2   | --density | [0, 1]",
+            "--density NaN | --density | NaN",
+            "--lr NaN      | --lr      | NaN",
+            "--lr 0        | --lr      | above 0",
+            "--lr Infinity | --lr      | finite",
+    })
+    void badTrainingOptionsAreRefusedBeforeTraining(String options, String option, String detail) throws Exception {
+        Path out = dir.resolve("refused");
+        MergeRuns.Run run = MergeRuns.run(concat(concat(inputs(), "--out", out.toString()), options.trim().split(" +")));
+        assertEquals(2, run.exitCode(), run.err());
+        // One line and nothing else: the model was not even loaded, let alone trained.
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().startsWith("amalgam: error: " + option.trim() + ": ") && run.err().contains(detail.trim()),
+                run.err());
+        assertTrue(Files.notExists(out));
+    }
+
+    @Test
+    void labelsOutOfRangeOrMiscountedAreOneLineNamingTheFile() throws Exception {
+        String[] inputs = inputs();
+        Path wide = dir.resolve("labels-wide");
+        writeIdx(wide, new int[] {20}, 200);
+        Path few = dir.resolve("labels-few");
+        writeIdx(few, new int[] {19}, 10);
+        for (Path labels : List.of(wide, few)) {
+            inputs[6] = labels.toString();
+            Path out = dir.resolve("out-" + labels.getFileName());
+            MergeRuns.Run run = MergeRuns.run(concat(inputs, "--steps", "1", "--out", out.toString()));
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(run.err().contains("amalgam: error: ") && run.err().contains(labels.toString()), run.err());
+            assertTrue(Files.notExists(out));
+        }
     }
 
     /** --base, the buffer options and two adapter directories. */

@@ -40,7 +40,7 @@ public record LlamaConfig(Variant variant, int vocabSize, int hiddenSize, int in
         };
         boolean outputBias = variant == Variant.LLAMA && attentionBias;
         return new LlamaConfig(variant, config.positive("vocab_size"), hidden, config.positive("intermediate_size"),
-                config.positive("num_hidden_layers"), heads, kvHeads, headDim, config.number("rms_norm_eps", 1e-6),
+                config.positive("num_hidden_layers"), heads, kvHeads, headDim, config.nonNegative("rms_norm_eps", 1e-6),
                 config.flag("tie_word_embeddings", false), qkvBias, outputBias,
                 variant == Variant.LLAMA && config.flag("mlp_bias", false),
                 config.integer("max_position_embeddings", 2048), RopeParameters.from(config, headDim),

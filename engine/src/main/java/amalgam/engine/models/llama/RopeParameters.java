@@ -25,8 +25,8 @@ public record RopeParameters(String type, double theta, int dim, double factor, 
         JsonConfig block = parameters.or(() -> config.object("rope_scaling")).orElse(null);
         String typeKey = block != null && !block.has("rope_type") && block.has("type") ? "type" : "rope_type";
         String type = block == null ? "default" : block.string(typeKey, "default");
-        double theta = block != null && block.has("rope_theta") ? block.number("rope_theta")
-                : config.number("rope_theta", 10000.0);
+        double theta = block != null && block.has("rope_theta") ? block.positiveNumber("rope_theta", 0)
+                : config.positiveNumber("rope_theta", 10000.0);
         for (JsonConfig where : block == null ? new JsonConfig[] {config} : new JsonConfig[] {config, block}) {
             double partial = where.number("partial_rotary_factor", 1.0);
             if (partial != 1.0) {

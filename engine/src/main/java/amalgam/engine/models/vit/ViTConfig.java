@@ -50,7 +50,7 @@ public record ViTConfig(int hiddenSize, int numHiddenLayers, int numAttentionHea
             throw config.error("patch_size", patchSize + " does not divide image_size " + imageSize);
         }
         return new ViTConfig(hidden, config.positive("num_hidden_layers"), heads, config.positive("intermediate_size"),
-                act, config.number("layer_norm_eps", 1e-12), imageSize, patchSize, config.integer("num_channels", 3),
+                act, config.nonNegative("layer_norm_eps", 1e-12), imageSize, patchSize, config.integer("num_channels", 3),
                 config.flag("qkv_bias", true), labels(config));
     }
 

@@ -187,6 +187,16 @@ class LlamaConfigTest {
         assertTrue(e.getMessage().contains("'num_key_value_heads'"), e.getMessage());
     }
 
+    /** Values that load but make every output NaN or nonsense are refused by name (they used to run). */
+    @Test
+    void refusesANegativeEpsilonAndANonPositiveRopeTheta() throws IOException {
+        for (String field : new String[] {"\"rms_norm_eps\": -1", "\"rope_theta\": 0", "\"rope_theta\": -10000"}) {
+            InputException e = assertThrows(InputException.class, () -> LlamaConfig.from(config(128, field), Variant.LLAMA));
+            String key = field.substring(1, field.indexOf('"', 1));
+            assertTrue(e.getMessage().contains("config.json: '" + key + "'"), e.getMessage());
+        }
+    }
+
     @Test
     void tablesRepeatEachFrequencyPerHalf() throws IOException {
         Tensor[] t = LlamaConfig.from(config(128, ""), Variant.LLAMA).rope().tables(DType.F64, 5, 3);

@@ -67,6 +67,14 @@ class ViTLoadErrorsTest {
     }
 
     @Test
+    void aNegativeLayerNormEpsilonIsRefusedByName() throws IOException {
+        copyOfFixture();
+        editConfig("\"layer_norm_eps\": 1e-12", "\"layer_norm_eps\": -1e-12");
+        String message = loadFails(dir).getMessage();
+        assertTrue(message.contains(Checkpoint.CONFIG) && message.contains("'layer_norm_eps'"), message);
+    }
+
+    @Test
     void aShapeTheConfigContradictsNamesTheTensor() throws IOException {
         copyOfFixture();
         editConfig("\"intermediate_size\": 96", "\"intermediate_size\": 95");
