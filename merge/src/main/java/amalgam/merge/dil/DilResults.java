@@ -23,7 +23,7 @@ public record DilResults(DilConfig config, List<SeedResult> seeds, Map<String, S
 
     /** Mean, sample standard deviation (0 for one seed) and the values themselves, in seed order. */
     public record Stat(double mean, double std, List<Double> values) {
-        static Stat of(List<Double> values) {
+        public static Stat of(List<Double> values) {
             double mean = 0;
             for (double v : values) mean += v;
             mean /= values.size();
@@ -32,7 +32,7 @@ public record DilResults(DilConfig config, List<SeedResult> seeds, Map<String, S
             return new Stat(mean, values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0, List.copyOf(values));
         }
 
-        Map<String, Object> asMap() {
+        public Map<String, Object> asMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mean", mean);
             m.put("std", std);

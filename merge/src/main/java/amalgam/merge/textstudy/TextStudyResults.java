@@ -1,5 +1,6 @@
 package amalgam.merge.textstudy;
 
+import amalgam.merge.dil.DilResults.Stat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -19,22 +20,6 @@ public record TextStudyResults(TextStudyConfig config, List<TextStudy.SeedResult
 
     /** The column that averages the LoRA texts: what a merge of their adapters is for. */
     public static final String LORA_MEAN = "LoRA texts (mean)";
-
-    public record Stat(double mean, double std, List<Double> values) {
-        static Stat of(List<Double> values) {
-            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-            double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-            return new Stat(mean, values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : 0, List.copyOf(values));
-        }
-
-        Map<String, Object> asMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("mean", mean);
-            m.put("std", std);
-            m.put("values", values);
-            return m;
-        }
-    }
 
     public List<String> rows() {
         return List.copyOf(seeds.getFirst().bitsPerByte().keySet());

@@ -56,7 +56,7 @@ class TextStudyTest {
                 TextStudy.SUM, TextStudy.ADAPTIVE, TextStudy.RANDOM, TextStudy.NEW_LORA, TextStudy.NEW_LORA_LONG, TextStudy.JOINT), rows);
         for (String row : rows) {
             for (String column : results.columns()) {
-                TextStudyResults.Stat s = results.stat(row, column);
+                amalgam.merge.dil.DilResults.Stat s = results.stat(row, column);
                 assertEquals(2, s.values().size());
                 // A byte costs at most about 8 bits under a model barely trained from a uniform start.
                 for (double v : s.values()) assertTrue(v > 0 && v < 9, row + " on " + column + ": " + v);
