@@ -70,6 +70,14 @@ public final class DeltaSpaceMerge {
      */
     public LowRankUpdate dense(List<LowRankUpdate> updates, double[] weights, TensorMerge merge, int rank,
                                long stream, Arena arena) {
+        return truncate(mergedDelta(updates, weights, merge, stream), rank, arena);
+    }
+
+    /**
+     * The first half of {@link #dense}: the merged dense ΔW, in a buffer this instance reuses, so it is valid
+     * until the next call. Callers that measure what the truncation keeps read it before {@link #truncate}.
+     */
+    public DenseMatrix mergedDelta(List<LowRankUpdate> updates, double[] weights, TensorMerge merge, long stream) {
         Weights.check(updates, weights);
         int out = updates.getFirst().outFeatures(), in = updates.getFirst().inFeatures();
         long bytes = (long) out * in * Float.BYTES;
@@ -79,7 +87,7 @@ public final class DeltaSpaceMerge {
             streamable.mergeStreaming(out, in, updates.size(), (i, target) ->
                     updates.get(i).deltaInto(ctx.backend(), new DenseMatrix(out, in, target), 1), weights, stream,
                     scratch, merged.data());
-            return svd.truncate(merged, rank, arena);
+            return merged;
         }
         long start = System.nanoTime();
         List<MemorySegment> deltas = new ArrayList<>(updates.size());
@@ -91,12 +99,18 @@ public final class DeltaSpaceMerge {
         long materialised = System.nanoTime();
         MemorySegment merged = deltas.getFirst();
         merge.mergeOverwriting(out, in, deltas, weights, stream, merged);
-        long combined = System.nanoTime();
-        LowRankUpdate result = svd.truncate(new DenseMatrix(out, in, merged), rank, arena);
         if (TIMING) {
-            System.err.printf("timing: %d×%d deltas %.0f ms, merge %.0f ms, svd %.0f ms%n", out, in,
-                    (materialised - start) / 1e6, (combined - materialised) / 1e6, (System.nanoTime() - combined) / 1e6);
+            System.err.printf("timing: %d×%d deltas %.0f ms, merge %.0f ms%n", out, in,
+                    (materialised - start) / 1e6, (System.nanoTime() - materialised) / 1e6);
         }
+        return new DenseMatrix(out, in, merged);
+    }
+
+    /** The second half of {@link #dense}: the rank-R truncated SVD of a merged ΔW. */
+    public LowRankUpdate truncate(DenseMatrix merged, int rank, Arena arena) {
+        long start = System.nanoTime();
+        LowRankUpdate result = svd.truncate(merged, rank, arena);
+        if (TIMING) System.err.printf("timing: svd %.0f ms%n", (System.nanoTime() - start) / 1e6);
         return result;
     }
 

@@ -65,7 +65,7 @@ final class FactoredSvd {
     }
 
     /** R_L · R_Rᵀ. */
-    private static RealMatrix core(double[][] rl, double[][] rr) {
+    static RealMatrix core(double[][] rl, double[][] rr) {
         int k = rl.length;
         double[][] c = new double[k][k];
         for (int i = 0; i < k; i++) {

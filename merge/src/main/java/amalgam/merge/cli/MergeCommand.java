@@ -8,7 +8,6 @@ import amalgam.merge.pipeline.MergeConfig;
 import amalgam.merge.pipeline.MergeRequest;
 import amalgam.merge.pipeline.MergeOptions;
 import amalgam.merge.pipeline.MergePlan;
-import amalgam.engine.io.FileDType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -107,6 +106,16 @@ public final class MergeCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute = new ComputeOptions(Backends.AUTO);
 
+    @Option(names = "--min-energy", paramLabel = "E", order = 22,
+            description = "Warn when a module's output rank keeps less than this share of its merged update's "
+                    + "energy, |truncated|_F^2 / |dW|_F^2 (default: 0.9; 0 never warns).")
+    double minEnergy = 0.9;
+
+    @Option(names = "--json", order = 23,
+            description = "Print the result as one JSON object on stdout instead of the summary: the method, inputs, "
+                    + "output, dtype, backend, time, and per module its shape, rank, energy kept and seconds.")
+    boolean json;
+
     @Option(names = "--config", paramLabel = "FILE.yml", order = 0,
             description = "Read the method, the adapters and the parameters from a YAML file in mergekit's shape "
                     + "(see Config files) instead of --method, its options and ADAPTER_DIRs.")
@@ -131,6 +140,9 @@ public final class MergeCommand implements Callable<Integer> {
         List<Path> adapters;
         MergeRequest request;
         PrintWriter stderr = spec.commandLine().getErr();
+        if (!(minEnergy >= 0 && minEnergy <= 1)) {
+            throw new InputException("--min-energy", "must be a share in [0, 1], got " + minEnergy);
+        }
         if (config != null) {
             List<String> given = options.given();
             if (!given.isEmpty() || !adapterDirectories.isEmpty()) {
@@ -155,22 +167,36 @@ public final class MergeCommand implements Callable<Integer> {
         try (ComputeScope scope = compute.open()) {
             AdapterMerge.Result result = AdapterMerge.run(plan, adapters, out, force, allowNonFinite,
                     scope.context(), stderr);
-            printSummary(plan, adapters.size(), result.modules(), result.dtype(), result.seconds());
+            MergeReport report = new MergeReport(plan, adapters, out, result, compute.backendName(), compute.threads,
+                    minEnergy);
+            String warning = report.warning();
+            if (warning != null) {
+                stderr.println(warning);
+                stderr.flush();
+            }
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json) stdout.println(report.json());
+            else printSummary(report, stdout);
+            stdout.flush();
         }
         return 0;
     }
 
-    private void printSummary(MergePlan plan, int adapters, List<LoraModule> outputs, FileDType dtype, double seconds) {
-        PrintWriter stdout = spec.commandLine().getOut();
+    private void printSummary(MergeReport report, PrintWriter stdout) {
+        List<LoraModule> outputs = report.result().modules().stream().map(AdapterMerge.WrittenModule::module).toList();
         IntSummaryStatistics ranks = outputs.stream().mapToInt(LoraModule::rank).summaryStatistics();
         String rank = ranks.getMin() == ranks.getMax() ? Integer.toString(ranks.getMax())
                 : ranks.getMin() + " to " + ranks.getMax();
-        stdout.println("merged   " + adapters + " adapters with " + plan.describe());
-        stdout.println("modules  " + outputs.size() + ", rank " + rank + ", " + dtype.name().toLowerCase(Locale.ROOT));
+        stdout.println("merged   " + report.adapters().size() + " adapters with " + report.plan().describe());
+        stdout.println("modules  " + outputs.size() + ", rank " + rank + ", "
+                + report.result().dtype().name().toLowerCase(Locale.ROOT));
+        double least = report.leastEnergyKept();
+        if (!Double.isNaN(least)) {
+            stdout.println("kept     at least " + MergeReport.percent(least) + " of each module's merged update");
+        }
         stdout.println("output   " + out.toAbsolutePath().normalize());
         stdout.println("compute  " + compute.backendName() + " backend, " + compute.threads + " thread"
                 + (compute.threads == 1 ? "" : "s"));
-        stdout.println("time     " + String.format(Locale.ROOT, "%.2f s", seconds));
-        stdout.flush();
+        stdout.println("time     " + String.format(Locale.ROOT, "%.2f s", report.result().seconds()));
     }
 }

@@ -31,8 +31,14 @@ import java.util.List;
  */
 public final class AdapterMerge {
 
-    /** What was written: the output modules (with their ranks), their storage type and the time taken. */
-    public record Result(List<LoraModule> modules, FileDType dtype, double seconds) {}
+    /** What was written: the output modules, their storage type and the time taken, in seconds. */
+    public record Result(List<WrittenModule> modules, FileDType dtype, double seconds) {}
+
+    /**
+     * One output module (with its rank), the share of its merged update's energy it kept at that rank (see
+     * {@link ModuleMerger.Merged}) and the seconds its merge took.
+     */
+    public record WrittenModule(LoraModule module, double energyKept, double seconds) {}
 
     private AdapterMerge() {}
 
@@ -61,51 +67,62 @@ public final class AdapterMerge {
             FileDType dtype = plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(FileDType.F32);
             MergeRecipe recipe = MergeRecipe.of(plan, adapters, dtype);
             MergeProgress progress = new MergeProgress(err, MergeProgress.stderrIsTerminal(), outputs.size());
+            List<WrittenModule> written;
             try {
-                write(inputs, outputs, merger, plan, recipe, dtype, progress, out, force, allowNonFinite, adapters);
+                written = write(inputs, outputs, merger, recipe, dtype, progress, out, force, allowNonFinite, adapters);
             } finally {
                 progress.finish();
             }
-            return new Result(outputs, dtype, progress.elapsedSeconds());
+            return new Result(written, dtype, progress.elapsedSeconds());
         }
     }
 
     /** Merges module after module into the output, each in an arena closed before the next one starts. */
-    private static void write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger, MergePlan plan,
-                              MergeRecipe recipe, FileDType dtype, MergeProgress progress, Path out, boolean force,
-                              boolean allowNonFinite, List<Path> adapters) throws IOException {
+    private static List<WrittenModule> write(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger,
+                                             MergeRecipe recipe, FileDType dtype, MergeProgress progress, Path out,
+                                             boolean force, boolean allowNonFinite, List<Path> adapters)
+            throws IOException {
         try (AtomicOutput output = AtomicOutput.begin(out, force)) {
+            List<WrittenModule> written;
             try {
-                writeModules(inputs, outputs, merger, plan, recipe, dtype, progress, output, allowNonFinite, adapters);
+                written = writeModules(inputs, outputs, merger, recipe, dtype, progress, output, allowNonFinite,
+                        adapters);
                 recipe.writeYaml(output.directory());
             } catch (IOException e) {
                 // The inputs are memory-mapped, so an IOException here is the output's: a full disk, most likely.
                 throw output.writeFailure(e);
             }
             output.commit();
+            return written;
         }
     }
 
-    private static void writeModules(MergeInputs inputs, List<LoraModule> outputs, ModuleMerger merger,
-                                     MergePlan plan, MergeRecipe recipe, FileDType dtype, MergeProgress progress,
-                                     AtomicOutput output, boolean allowNonFinite, List<Path> adapters)
-            throws IOException {
+    private static List<WrittenModule> writeModules(MergeInputs inputs, List<LoraModule> outputs,
+                                                    ModuleMerger merger, MergeRecipe recipe, FileDType dtype,
+                                                    MergeProgress progress, AtomicOutput output,
+                                                    boolean allowNonFinite, List<Path> adapters) throws IOException {
+        List<WrittenModule> written = new ArrayList<>();
         try (LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(),
                 inputs.adapters().getFirst().config(), outputs, dtype, recipe.safetensorsMetadata(), inputs.saved())) {
             for (int i = 0; i < outputs.size(); i++) {
+                long start = System.nanoTime();
                 String name = outputs.get(i).name();
                 progress.module(i, name);
                 // Shared, not confined: the merge's elementwise sweeps read these segments from worker threads.
                 try (Arena arena = Arena.ofShared()) {
                     List<LowRankUpdate> updates = inputs.load(name, arena);
                     MergedRange.requireFiniteScales(name, updates, merger.weights(name), adapters);
-                    LowRankUpdate merged = merger.merge(name, updates, outputs.get(i).rank(), i, arena);
-                    MergedRange.requireFits(name, merged, dtype, allowNonFinite);
-                    writer.write(name, merged.a().data(), merged.b().data());
+                    ModuleMerger.Merged merged = merger.merge(name, updates, outputs.get(i).rank(), i, arena);
+                    LowRankUpdate update = merged.update();
+                    MergedRange.requireFits(name, update, dtype, allowNonFinite);
+                    writer.write(name, update.a().data(), update.b().data());
+                    written.add(new WrittenModule(outputs.get(i), merged.energyKept(),
+                            (System.nanoTime() - start) / 1e9));
                 }
             }
             writer.finish();
         }
+        return written;
     }
 
     /** The merged modules, shaped as the first adapter's with the merged rank and scaling 1. */

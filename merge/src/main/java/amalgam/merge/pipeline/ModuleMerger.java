@@ -1,10 +1,13 @@
 package amalgam.merge.pipeline;
 
+import amalgam.kernels.FloatSegments;
 import amalgam.merge.algorithms.ComputeContext;
 import amalgam.merge.algorithms.Concatenation;
 import amalgam.merge.algorithms.DeltaSpaceMerge;
+import amalgam.merge.algorithms.DenseMatrix;
 import amalgam.merge.algorithms.FactorSpaceMerge;
 import amalgam.merge.algorithms.LoraLego;
+import amalgam.merge.algorithms.LowRankOps;
 import amalgam.merge.algorithms.LowRankUpdate;
 import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.algorithms.RandomizedSvd;
@@ -37,22 +40,70 @@ public final class ModuleMerger {
     }
 
     /**
-     * The merged update of {@code module} at rank {@code rank} (as {@link MergePlan#outputRank} gave it), scale 1,
-     * owned by {@code arena}. {@code stream} (the module's index) keeps random masks independent between modules.
+     * A module's merged update and the share of the full merged update ΔW it keeps, ‖kept‖²_F / ‖ΔW‖²_F
+     * (before any SVD clamp): 1 where nothing is truncated (cat, factor space), NaN for lego, whose clusters
+     * are no truncation of one merged update.
      */
-    public LowRankUpdate merge(String module, List<LowRankUpdate> updates, int rank, long stream, Arena arena) {
+    public record Merged(LowRankUpdate update, double energyKept) {}
+
+    /**
+     * The merged update of {@code module} at rank {@code rank} (as {@link MergePlan#outputRank} gave it), scale 1,
+     * owned by {@code arena}, with the energy it kept. {@code stream} (the module's index) keeps random masks
+     * independent between modules.
+     */
+    public Merged merge(String module, List<LowRankUpdate> updates, int rank, long stream, Arena arena) {
         double[] w = plan.weights(module);
         TensorMerge tensorMerge = plan.method().isTensorMerge() ? tensorMerge(plan.densities(module)) : null;
-        LowRankUpdate merged = switch (plan.method()) {
-            case CAT -> Concatenation.cat(updates, w, arena);
-            case LEGO -> new LoraLego(rank, plan.settings().seed(), plan.legoNorm(), plan.legoOutputReweighting())
-                    .merge(updates, w, arena);
-            default -> plan.space() == MergePlan.Space.FACTORS
-                    ? FactorSpaceMerge.merge(updates, w, tensorMerge, stream, arena)
-                    : isLinear() ? DeltaSpaceMerge.svd(updates, scaled(w, lambda()), rank, arena)
-                    : deltaSpace.dense(updates, w, tensorMerge, rank, stream, arena);
+        Merged merged = switch (plan.method()) {
+            case CAT -> new Merged(Concatenation.cat(updates, w, arena), 1);
+            case LEGO -> new Merged(new LoraLego(rank, plan.settings().seed(), plan.legoNorm(),
+                    plan.legoOutputReweighting()).merge(updates, w, arena), Double.NaN);
+            default -> {
+                if (plan.space() == MergePlan.Space.FACTORS) {
+                    yield new Merged(FactorSpaceMerge.merge(updates, w, tensorMerge, stream, arena), 1);
+                }
+                if (isLinear()) {
+                    double[] c = scaled(w, lambda());
+                    LowRankUpdate kept = DeltaSpaceMerge.svd(updates, c, rank, arena);
+                    yield new Merged(kept, share(LowRankOps.normSquared(kept), weightedNormSquared(updates, c)));
+                }
+                DenseMatrix full = deltaSpace.mergedDelta(updates, w, tensorMerge, stream);
+                double fullEnergy = sumOfSquares(full);
+                LowRankUpdate kept = deltaSpace.truncate(full, rank, arena);
+                yield new Merged(kept, share(LowRankOps.normSquared(kept), fullEnergy));
+            }
         };
-        return plan.svdClamp() == null ? merged : SvdClamp.apply(merged, plan.svdClamp());
+        return plan.svdClamp() == null ? merged
+                : new Merged(SvdClamp.apply(merged.update(), plan.svdClamp()), merged.energyKept());
+    }
+
+    /** ‖Σ c_i ΔW_i‖²_F = Σ_ij c_i c_j ⟨ΔW_i, ΔW_j⟩, from the factors. */
+    private static double weightedNormSquared(List<LowRankUpdate> updates, double[] c) {
+        double sum = 0;
+        for (int i = 0; i < updates.size(); i++) {
+            for (int j = 0; j <= i; j++) {
+                double term = c[i] * c[j] * LowRankOps.inner(updates.get(i), updates.get(j));
+                sum += i == j ? term : 2 * term;
+            }
+        }
+        return Math.max(0, sum);
+    }
+
+    private static double sumOfSquares(DenseMatrix m) {
+        double sum = 0;
+        for (long i = 0, n = m.size(); i < n; i++) {
+            double v = FloatSegments.get(m.data(), i);
+            sum += v * v;
+        }
+        return sum;
+    }
+
+    /**
+     * kept / full, at most 1: the truncation is a projection, so only the fp32 rounding of the kept factors can
+     * push it past. A zero update loses nothing.
+     */
+    private static double share(double kept, double full) {
+        return full == 0 ? 1 : Math.min(1, kept / full);
     }
 
     private TensorMerge tensorMerge(double[] densities) {
