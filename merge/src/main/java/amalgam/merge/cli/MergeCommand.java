@@ -10,6 +10,7 @@ import amalgam.merge.pipeline.MergeOptions;
 import amalgam.merge.pipeline.MergePlan;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IntSummaryStatistics;
@@ -161,6 +162,7 @@ public final class MergeCommand implements Callable<Integer> {
                 throw new InputException("ADAPTER_DIR", "missing: give the adapter directories to merge");
             }
             adapters = adapterDirectories;
+            warnOfBareNumbers(adapters, stderr);
             request = options.request(adapters.size());
         }
         MergePlan plan = MergePlan.of(request);
@@ -180,6 +182,24 @@ public final class MergeCommand implements Callable<Integer> {
             stdout.flush();
         }
         return 0;
+    }
+
+    /**
+     * {@code --weights 0.7 0.3} gives --weights one value and makes 0.3 an adapter: a number among the adapter
+     * directories is an error when no such directory exists, and a warning when one does.
+     */
+    private static void warnOfBareNumbers(List<Path> adapters, PrintWriter stderr) {
+        for (Path adapter : adapters) {
+            String name = adapter.toString();
+            if (!name.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?(,.*)?")) continue;
+            String hint = "list-valued options take one comma-separated value, e.g. --weights 0.7,0.3";
+            if (!Files.exists(adapter)) {
+                throw new InputException("ADAPTER_DIR", InputException.quote(name) + " is a number, not an adapter "
+                        + "directory; " + hint);
+            }
+            stderr.println("amalgam: warning: the adapter directory " + InputException.quote(name)
+                    + " looks like a number; " + hint);
+        }
     }
 
     private void printSummary(MergeReport report, PrintWriter stdout) {
