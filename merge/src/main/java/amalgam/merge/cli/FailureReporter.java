@@ -72,12 +72,15 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler,
         return BAD_INPUT;
     }
 
-    /** "; did you mean --density?" for a misspelt command or option, from picocli's edit-distance suggestions. */
+    /**
+     * "; did you mean --density?" for a misspelt command or option: picocli's closest suggestion (its later ones
+     * are often far off, such as synthetic-adapters for "merg").
+     */
     private static String suggestion(CommandLine.ParameterException exception) {
         if (!(exception instanceof CommandLine.UnmatchedArgumentException unmatched)) return "";
         List<String> suggestions = unmatched.getSuggestions();
         if (suggestions.isEmpty()) return "";
-        return "; did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?";
+        return "; did you mean " + suggestions.getFirst() + "?";
     }
 
     private static boolean debugRequested(ParseResult parseResult) {

@@ -8,7 +8,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-/** Σ αᵢ Dᵢ reproduces MERGING.md's hand-checked TIES and task-arithmetic examples for any weights (TIES to fp32, the merge sweep's precision). */
+/** Σ αᵢ Dᵢ reproduces docs/merging.md's hand-checked TIES and task-arithmetic examples for any weights (TIES to fp32, the merge sweep's precision). */
 class MaskedDeltasTest {
 
     private static final double[] T1 = {0.5, -1.3, 2.0, -0.3, 0.8, -1.5};
