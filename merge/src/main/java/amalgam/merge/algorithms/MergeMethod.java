@@ -126,6 +126,42 @@ public enum MergeMethod {
         return parameters.contains(p);
     }
 
+    /**
+     * Whether {@code train-coefficients} can learn this method's weights by gradient: task arithmetic, TIES and
+     * DARE-TIES, whose merged update is linear in the weights once the masks and the sign election are fixed
+     * from the unweighted updates (PEFT semantics).
+     */
+    public boolean isLearnable() {
+        return this == LINEAR || this == TIES || this == DARE_TIES;
+    }
+
+    /** The learnable methods, in the order the studies report them. */
+    public static List<MergeMethod> learnable() {
+        return Arrays.stream(values()).filter(MergeMethod::isLearnable).toList();
+    }
+
+    /** A learnable method by name ({@code task_arithmetic}, {@code ties}, {@code dare_ties}, or an alias). */
+    public static MergeMethod learnableFromName(String name) {
+        String expected = "expected " + learnable().stream().map(MergeMethod::reportName)
+                .collect(Collectors.joining(", ")) + ", got '" + name + "'";
+        MergeMethod method;
+        try {
+            method = fromName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(expected);
+        }
+        if (!method.isLearnable() || isDeltaSpaceAlias(name)) throw new IllegalArgumentException(expected);
+        return method;
+    }
+
+    /**
+     * The name results report the method under: mergekit's {@code task_arithmetic} for linear, the name the
+     * adaptive-merging papers use for a weighted sum; every other method's own.
+     */
+    public String reportName() {
+        return this == LINEAR ? "task_arithmetic" : cliName();
+    }
+
     /** Whether {@link #tensorMerge} applies (every method but cat and lego). */
     public boolean isTensorMerge() {
         return this != CAT && this != LEGO;

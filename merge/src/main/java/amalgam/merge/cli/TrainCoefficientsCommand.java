@@ -12,7 +12,7 @@ import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.LoraHubSearch;
 import amalgam.merge.adaptive.LoraHubTuning;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.adaptive.StandardObjective;
 import amalgam.merge.dil.TrainingProgress;
 import amalgam.merge.pipeline.AdapterMerge;
@@ -164,7 +164,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        MergeKind kind = parse("--merge", () -> MergeKind.parse(merge));
+        MergeMethod kind = parse("--merge", () -> MergeMethod.learnableFromName(merge));
         CoefficientRecipe recipe = coefficientOptions.recipe();
         CoefficientSettings settings = parse("--b-max", () -> recipe.settings(bMax));
         if (steps < 0) throw new InputException("--steps", "must not be negative, got " + steps);
@@ -179,7 +179,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         if (!optimizer.equals("adam") && !optimizer.equals("cma-es")) {
             throw new InputException("--optimizer", "expected adam or cma-es, got '" + optimizer + "'");
         }
-        if (kind == MergeKind.TASK_ARITHMETIC && rank != null) {
+        if (kind == MergeMethod.LINEAR && rank != null) {
             throw new InputException("--rank", "task_arithmetic writes the exact cat merge, whose rank is the sum of "
                     + "the input ranks; drop --rank");
         }
@@ -230,7 +230,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
 
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("model", modelChoice.model != null ? modelChoice.model.toString() : modelChoice.base.toString());
-            json.put("merge", kind.cliName());
+            json.put("merge", kind.reportName());
             json.put("optimizer", optimizer);
             json.put("activation", recipe.activation().cliName());
             json.put("granularity", recipe.granularity().cliName());
@@ -239,7 +239,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             json.put("objective", objective.cliName());
             json.put("steps", steps);
             json.put("lr", learningRate);
-            if (kind != MergeKind.TASK_ARITHMETIC) {
+            if (kind != MergeMethod.LINEAR) {
                 json.put("density", density);
                 json.put("seed", seed);
             }
@@ -279,15 +279,12 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
      * The merged adapter in PEFT's format, by the merge library with the learned weights: task arithmetic as
      * the exact {@code cat} merge, TIES and DARE-TIES with the same density, seed and DARE masks.
      */
-    private void mergedAdapter(MergeKind kind, double[] weights, Path target, ComputeScope scope) throws IOException {
+    private void mergedAdapter(MergeMethod kind, double[] weights, Path target, ComputeScope scope) throws IOException {
         MergeOptions options = new MergeOptions();
-        options.method = switch (kind) {
-            case TASK_ARITHMETIC -> "cat";
-            case TIES -> "ties";
-            case DARE_TIES -> "dare_ties";
-        };
+        // Task arithmetic as cat: the weighted sum exactly, at the sum of the ranks, with no SVD to lose any of it.
+        options.method = kind == MergeMethod.LINEAR ? MergeMethod.CAT.cliName() : kind.cliName();
         options.weights = java.util.Arrays.stream(weights).boxed().toList();
-        if (kind != MergeKind.TASK_ARITHMETIC) {
+        if (kind != MergeMethod.LINEAR) {
             options.density = List.of(density);
             options.seed = seed;
             options.rank = rank;
