@@ -66,11 +66,11 @@ import java.util.concurrent.Callable;
                 "",
                 "Examples:",
                 "  amalgam train-coefficients --model smollm/ --buffer buffer.jsonl \\",
-                "      --eval held-out.jsonl --merge ties --out learned code-lora/ math-lora/",
+                "      --eval held-out.jsonl --method ties --out learned code-lora/ math-lora/",
                 "  amalgam train-coefficients --model vit/ --buffer images/ --out learned a/ b/",
                 "  amalgam train-coefficients --base vit.safetensors \\",
                 "      --buffer-images b-images-idx3-ubyte --buffer-labels b-labels-idx1-ubyte \\",
-                "      --merge ties --b-max 3 --out learned a/ b/ c/",
+                "      --method ties --b-max 3 --out learned a/ b/ c/",
                 ""})
 public final class TrainCoefficientsCommand implements Callable<Integer> {
 
@@ -117,9 +117,10 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
     @Option(names = "--eval-labels", paramLabel = "FILE", order = 3, description = "With --base: held-out labels, IDX.")
     Path evalLabels;
 
-    @Option(names = "--merge", paramLabel = "task_arithmetic|ties|dare_ties", defaultValue = "ties", order = 4,
-            description = "task_arithmetic, ties or dare_ties. Default: ${DEFAULT-VALUE}.")
-    String merge;
+    @Option(names = {"--method", "--merge"}, paramLabel = "task_arithmetic|ties|dare_ties", defaultValue = "ties",
+            order = 4, description = "The merge whose weights are learned: task_arithmetic, ties or dare_ties, as "
+                    + "amalgam merge names them (--merge is this option's earlier name). Default: ${DEFAULT-VALUE}.")
+    String method;
 
     @Option(names = "--density", paramLabel = "D", defaultValue = "0.5", order = 5,
             description = "TIES: fraction kept; DARE: keep probability. Default: ${DEFAULT-VALUE}.")
@@ -164,7 +165,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        MergeMethod kind = parse("--merge", () -> MergeMethod.learnableFromName(merge));
+        MergeMethod kind = parse("--method", () -> MergeMethod.learnableFromName(method));
         CoefficientRecipe recipe = coefficientOptions.recipe();
         CoefficientSettings settings = parse("--b-max", () -> recipe.settings(bMax));
         if (steps < 0) throw new InputException("--steps", "must not be negative, got " + steps);
