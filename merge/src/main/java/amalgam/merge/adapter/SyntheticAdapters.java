@@ -42,7 +42,12 @@ public final class SyntheticAdapters {
                 throw new InputException(directory.toString(), "exists; give --force to replace it");
             }
         }
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new InputException(out.toString(), "cannot create the directory: "
+                    + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
+        }
         List<Path> written = new ArrayList<>();
         for (int a = 1; a <= count; a++) {
             Path directory = out.resolve("adapter" + a);
