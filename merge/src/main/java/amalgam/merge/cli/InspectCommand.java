@@ -35,7 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "base weight. --json adds each module's singular values of dW, largest first (rank of "
                         + "them: how much of the update each direction carries).",
                 "",
-                "Two or more ADAPTER_DIRs: per module present in all of them and every pair of adapters,",
+                "Two or more ADAPTER_DIRs: per module present in all of them and every pair of adapters:",
                 "  cosine       <dW_a, dW_b>_F / (|dW_a|_F |dW_b|_F), exact from the factors",
                 "               (ranks may differ): 1 same direction, 0 unrelated, -1 opposite",
                 "  signs agree  the share of entries nonzero in both whose signs agree: exact",
