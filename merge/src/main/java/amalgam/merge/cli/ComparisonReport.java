@@ -9,6 +9,7 @@ import amalgam.merge.inspect.PairSummary;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +26,7 @@ record ComparisonReport(AdapterComparison comparison) {
     }
 
     void printText(PrintWriter out) {
-        List<java.nio.file.Path> adapters = comparison.adapters();
+        List<Path> adapters = comparison.adapters();
         for (int i = 0; i < adapters.size(); i++) {
             out.println((i == 0 ? "adapters     " : "             ") + "#" + (i + 1) + "  " + adapters.get(i));
         }

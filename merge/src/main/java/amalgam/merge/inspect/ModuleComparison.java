@@ -4,6 +4,7 @@ import amalgam.merge.adapter.LoraModule;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * One module across the compared adapters.
@@ -31,7 +32,7 @@ public record ModuleComparison(String name, Status status, List<LoraModule> modu
 
     /** The indices of the adapters that have this module. */
     public List<Integer> presentIn() {
-        return java.util.stream.IntStream.range(0, modules.size()).filter(i -> modules.get(i) != null).boxed().toList();
+        return IntStream.range(0, modules.size()).filter(i -> modules.get(i) != null).boxed().toList();
     }
 
     /** Why the module was not compared, in words, or null when it was. */

@@ -74,7 +74,7 @@ public final class MergeInputs implements AutoCloseable {
     private static void requireIntDimensions(LoraAdapter adapter, List<String> names) {
         for (String name : names) {
             LoraModule m = adapter.module(name).orElseThrow();
-            if (m.inFeatures() > Integer.MAX_VALUE || m.outFeatures() > Integer.MAX_VALUE) {
+            if (!ModuleUpdates.fitsInt(m)) {
                 throw new InputException(adapter.directory() + ": module " + quote(name), "is " + m.outFeatures()
                         + " × " + m.inFeatures() + "; merges handle dimensions up to " + Integer.MAX_VALUE
                         + " (2^31 − 1)");

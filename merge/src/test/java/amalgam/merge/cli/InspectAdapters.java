@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
@@ -48,7 +49,7 @@ final class InspectAdapters {
         }
 
         double signAgreement(Delta other) {
-            return signAgreement(other, java.util.stream.IntStream.range(0, out).toArray());
+            return signAgreement(other, IntStream.range(0, out).toArray());
         }
 
         double[] singularValues() {
