@@ -16,7 +16,7 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
 /**
- * Small random adapters for the inspect tests, written as F32 (so nothing rounds on the way to the file), with
+ * Small random adapters (Linear and Embedding modules) for the inspect tests, written as F32 (so nothing rounds on the way to the file), with
  * each module's dense update ΔW = (alpha/r)·B·A computed here in double: the oracle the output is checked against.
  */
 final class InspectAdapters {
@@ -62,10 +62,14 @@ final class InspectAdapters {
     /** One written adapter and its modules' dense updates by module name. */
     record Written(Path dir, Map<String, Delta> deltas) {}
 
+    /** lora_A's and lora_B's key suffixes of a Linear and of an Embedding module. */
+    private static final String[][] FACTOR_SUFFIXES = {{".lora_A.weight", ".lora_B.weight"},
+            {".lora_embedding_A", ".lora_embedding_B"}};
+
     private InspectAdapters() {}
 
     /**
-     * Writes the linear modules {@code add} adds, rank {@code r} and lora_alpha {@code alpha}; {@code edit} may
+     * Writes the modules {@code add} adds, rank {@code r} and lora_alpha {@code alpha}; {@code edit} may
      * change the factors (keyed as in the file) before they are written and their updates computed.
      */
     static Written write(Path dir, long seed, int r, double alpha, Consumer<TestAdapters> add,
@@ -76,11 +80,12 @@ final class InspectAdapters {
             edit.accept(t.tensors());
             Map<String, Delta> deltas = new LinkedHashMap<>();
             for (String key : t.tensors().keySet()) {
-                if (!key.endsWith(".lora_A.weight")) continue;
-                String module = key.substring(LoraModule.KEY_PREFIX.length(), key.length() - ".lora_A.weight".length());
-                FloatTensor a = t.tensors().get(key);
-                FloatTensor b = t.tensors().get(LoraModule.KEY_PREFIX + module + ".lora_B.weight");
-                deltas.put(module, delta(b, a, alpha / r));
+                for (String[] suffixes : FACTOR_SUFFIXES) {
+                    if (!key.endsWith(suffixes[0])) continue;
+                    String module = key.substring(LoraModule.KEY_PREFIX.length(), key.length() - suffixes[0].length());
+                    FloatTensor b = t.tensors().get(LoraModule.KEY_PREFIX + module + suffixes[1]);
+                    deltas.put(module, delta(b, t.tensors().get(key), alpha / r));
+                }
             }
             t.write(dir, TestAdapters.config(r, alpha), FileDType.F32);
             return new Written(dir, deltas);
@@ -90,7 +95,7 @@ final class InspectAdapters {
     /** Multiplies lora_B of every module by −1: the same adapter pointing the other way. */
     static void negateB(Map<String, FloatTensor> tensors) {
         tensors.forEach((key, t) -> {
-            if (!key.endsWith(".lora_B.weight")) return;
+            if (!key.endsWith(".lora_B.weight") && !key.endsWith(".lora_embedding_B")) return;
             for (long i = 0; i < t.elementCount(); i++) FloatSegments.set(t.data(), i, -FloatSegments.get(t.data(), i));
         });
     }

@@ -24,6 +24,8 @@ class InspectCompareTest {
     static final String ONLY_A = "model.layers.3.mlp.down_proj";
     /** 6 × 5 in the first adapter, 7 × 5 in the second. */
     static final String RESHAPED = "model.layers.4.mlp.up_proj";
+    /** An embedding in both: compared as its update B·A, like a linear module. */
+    static final String EMBED = "model.embed_tokens";
 
     @TempDir
     Path dir;
@@ -36,16 +38,20 @@ class InspectCompareTest {
     @BeforeEach
     void writeAdapters() throws IOException {
         a = InspectAdapters.write(dir.resolve("a"), 51, 3, 6,
-                t -> t.linear(Q10, 3, 8, 9).linear(Q2, 3, 8, 9).linear(ONLY_A, 3, 4, 4).linear(RESHAPED, 3, 5, 6),
+                t -> t.linear(Q10, 3, 8, 9).linear(Q2, 3, 8, 9).linear(ONLY_A, 3, 4, 4).linear(RESHAPED, 3, 5, 6)
+                        .embedding(EMBED, 3, 8, 9),
                 tensors -> {});
         // A different rank: cosine works from the factors whatever the ranks.
         b = InspectAdapters.write(dir.resolve("b"), 52, 2, 2,
-                t -> t.linear(Q10, 2, 8, 9).linear(Q2, 2, 8, 9).linear(RESHAPED, 2, 5, 7), tensors -> {});
+                t -> t.linear(Q10, 2, 8, 9).linear(Q2, 2, 8, 9).linear(RESHAPED, 2, 5, 7).embedding(EMBED, 2, 8, 9),
+                tensors -> {});
         copyOfA = InspectAdapters.write(dir.resolve("a-copy"), 51, 3, 6,
-                t -> t.linear(Q10, 3, 8, 9).linear(Q2, 3, 8, 9).linear(ONLY_A, 3, 4, 4).linear(RESHAPED, 3, 5, 6),
+                t -> t.linear(Q10, 3, 8, 9).linear(Q2, 3, 8, 9).linear(ONLY_A, 3, 4, 4).linear(RESHAPED, 3, 5, 6)
+                        .embedding(EMBED, 3, 8, 9),
                 tensors -> {});
         negatedA = InspectAdapters.write(dir.resolve("a-negated"), 51, 3, 6,
-                t -> t.linear(Q10, 3, 8, 9).linear(Q2, 3, 8, 9).linear(ONLY_A, 3, 4, 4).linear(RESHAPED, 3, 5, 6),
+                t -> t.linear(Q10, 3, 8, 9).linear(Q2, 3, 8, 9).linear(ONLY_A, 3, 4, 4).linear(RESHAPED, 3, 5, 6)
+                        .embedding(EMBED, 3, 8, 9),
                 InspectAdapters::negateB);
     }
 
@@ -58,9 +64,9 @@ class InspectCompareTest {
         assertEquals(List.of(abs(a), abs(b)), InspectJsonTest.texts(json.get("adapters")));
 
         JsonNode modules = json.get("modules");
-        assertEquals(List.of(Q2, ONLY_A, RESHAPED, Q10), names(modules), "every module, in natural order");
+        assertEquals(List.of(EMBED, Q2, ONLY_A, RESHAPED, Q10), names(modules), "every module, in natural order");
         double cosines = 0, agreements = 0;
-        for (String name : List.of(Q2, Q10)) {
+        for (String name : List.of(EMBED, Q2, Q10)) {
             JsonNode m = module(modules, name);
             assertEquals("compared", m.get("status").asText());
             assertEquals(List.of(3, 2), List.of(m.get("shapes").get(0).get("rank").asInt(),
@@ -88,15 +94,15 @@ class InspectCompareTest {
                 .contains("linear 7 x 5"), reshaped.toString());
 
         JsonNode summary = json.get("summary");
-        assertEquals(4, summary.get("modules").asInt());
-        assertEquals(2, summary.get("compared").asInt());
+        assertEquals(5, summary.get("modules").asInt());
+        assertEquals(3, summary.get("compared").asInt());
         assertEquals(1, summary.get("missing").asInt());
         assertEquals(1, summary.get("shapes_differ").asInt());
         JsonNode pair = summary.get("pairs").get(0);
         assertEquals("[0,1]", pair.get("adapters").toString());
-        assertEquals(2, pair.get("modules").asInt());
-        assertEquals(cosines / 2, pair.get("mean_cosine").asDouble(), 1e-9);
-        assertEquals(agreements / 2, pair.get("mean_sign_agreement").asDouble(), 1e-12);
+        assertEquals(3, pair.get("modules").asInt());
+        assertEquals(cosines / 3, pair.get("mean_cosine").asDouble(), 1e-9);
+        assertEquals(agreements / 3, pair.get("mean_sign_agreement").asDouble(), 1e-12);
         assertFalse(pair.get("ties").asText().isEmpty());
     }
 
@@ -107,7 +113,7 @@ class InspectCompareTest {
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = new ObjectMapper().readTree(run.out());
         JsonNode modules = json.get("modules");
-        for (String name : List.of(Q2, ONLY_A, RESHAPED, Q10)) {
+        for (String name : List.of(EMBED, Q2, ONLY_A, RESHAPED, Q10)) {
             JsonNode m = module(modules, name);
             assertEquals("compared", m.get("status").asText(), name);
             assertEquals(3, m.get("pairs").size(), "pairs (0,1), (0,2), (1,2)");
@@ -141,7 +147,7 @@ class InspectCompareTest {
         assertEquals(3, pair.get("rows_compared").asInt());
         assertEquals(a.deltas().get(Q2).signAgreement(b.deltas().get(Q2), new int[] {1, 4, 7}),
                 pair.get("sign_agreement").asDouble(), 1e-12);
-        assertEquals(2, json.get("summary").get("pairs").get(0).get("sampled_modules").asInt());
+        assertEquals(3, json.get("summary").get("pairs").get(0).get("sampled_modules").asInt());
     }
 
     @Test
@@ -150,16 +156,16 @@ class InspectCompareTest {
         assertEquals(0, run.exitCode(), run.err());
         String out = run.out();
         assertTrue(out.contains("#1  " + a.dir()) && out.contains("#2  " + negatedA.dir()), out);
-        assertTrue(out.contains("modules      4 compared of 4"), out);
+        assertTrue(out.contains("modules      5 compared of 5"), out);
         List<String> rows = out.lines().filter(l -> l.startsWith("model.")).toList();
-        assertEquals(List.of(Q2, ONLY_A, RESHAPED, Q10), rows.stream().map(l -> l.split(" ")[0]).toList());
-        List<String> q2 = List.of(rows.getFirst().trim().split("\\s{2,}"));
+        assertEquals(List.of(EMBED, Q2, ONLY_A, RESHAPED, Q10), rows.stream().map(l -> l.split(" ")[0]).toList());
+        List<String> q2 = List.of(rows.get(1).trim().split("\\s{2,}"));
         assertEquals(List.of(Q2, "9 x 8", "3,3", "#1-#2", "-1.000", "0.000", "all"), q2);
         String summary = out.lines().filter(l -> l.startsWith("#1-#2")).findFirst().orElseThrow();
-        assertTrue(summary.matches("#1-#2\\s+4\\s+-1.000\\s+0.000\\s+updates mostly oppose.*"), summary);
+        assertTrue(summary.matches("#1-#2\\s+5\\s+-1.000\\s+0.000\\s+updates mostly oppose.*"), summary);
 
         MergeRuns.Run partial = MergeRuns.run("inspect", a.dir().toString(), b.dir().toString());
-        assertTrue(partial.out().contains("modules      2 compared of 4; 1 not in every adapter; 1 with different "
+        assertTrue(partial.out().contains("modules      3 compared of 5; 1 not in every adapter; 1 with different "
                 + "shapes"), partial.out());
         assertTrue(partial.out().lines().anyMatch(l -> l.matches("\\s+" + ONLY_A.replace(".", "\\.")
                 + "\\s+only in #1")), partial.out());

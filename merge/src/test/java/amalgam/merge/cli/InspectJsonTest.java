@@ -22,6 +22,7 @@ class InspectJsonTest {
     static final String L10 = "model.layers.10.self_attn.q_proj";
     static final String L2 = "model.layers.2.self_attn.q_proj";
     static final String L2V = "model.layers.2.self_attn.v_proj";
+    static final String EMBED = "model.embed_tokens";
 
     @TempDir
     Path dir;
@@ -29,7 +30,8 @@ class InspectJsonTest {
     @Test
     void reportsTheTablesFieldsAndEachModulesSingularValuesInNaturalOrder() throws IOException {
         InspectAdapters.Written adapter = InspectAdapters.write(dir.resolve("a"), 41, 3, 6,
-                t -> t.linear(L10, 3, 7, 9).linear(L2, 3, 7, 9).linear(L2V, 3, 5, 4), tensors -> {});
+                t -> t.linear(L10, 3, 7, 9).linear(L2, 3, 7, 9).linear(L2V, 3, 5, 4).embedding(EMBED, 3, 11, 6),
+                tensors -> {});
 
         MergeRuns.Run run = MergeRuns.run("inspect", "--json", adapter.dir().toString());
 
@@ -41,15 +43,15 @@ class InspectJsonTest {
         assertEquals(3, json.get("config").get("r").asInt());
         assertEquals(6, json.get("config").get("lora_alpha").asDouble());
         assertEquals(false, json.get("config").get("use_rslora").asBoolean());
-        assertEquals(3L * (7 + 9) * 2 + 3L * (5 + 4), json.get("parameters").asLong());
+        assertEquals(3L * (7 + 9) * 2 + 3L * (5 + 4) + 3L * (11 + 6), json.get("parameters").asLong());
         assertEquals(List.of("f32"), texts(json.get("dtypes")));
 
         List<String> names = new ArrayList<>();
         json.get("modules").forEach(m -> names.add(m.get("name").asText()));
-        assertEquals(List.of(L2, L2V, L10), names);
+        assertEquals(List.of(EMBED, L2, L2V, L10), names);
         for (JsonNode m : json.get("modules")) {
             InspectAdapters.Delta delta = adapter.deltas().get(m.get("name").asText());
-            assertEquals("linear", m.get("kind").asText());
+            assertEquals(m.get("name").asText().equals(EMBED) ? "embedding" : "linear", m.get("kind").asText());
             assertEquals(delta.out(), m.get("out_features").asInt());
             assertEquals(delta.in(), m.get("in_features").asInt());
             assertEquals(3, m.get("rank").asInt());
