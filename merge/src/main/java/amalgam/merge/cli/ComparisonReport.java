@@ -75,6 +75,8 @@ record ComparisonReport(AdapterComparison comparison) {
         if (missing > 0) s.append("; ").append(missing).append(" not in every adapter");
         if (differ > 0) s.append("; ").append(differ).append(" with different shapes");
         if (wide > 0) s.append("; ").append(wide).append(" too wide");
+        long notFinite = comparison.count(Status.NOT_FINITE);
+        if (notFinite > 0) s.append("; ").append(notFinite).append(" with weights not finite");
         return s.toString();
     }
 

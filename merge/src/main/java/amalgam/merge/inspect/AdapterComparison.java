@@ -63,6 +63,10 @@ public record AdapterComparison(List<Path> adapters, long maxSignEntries, List<M
         try (Arena arena = Arena.ofConfined()) {
             List<LowRankUpdate> updates = new ArrayList<>();
             for (int i = 0; i < adapters.size(); i++) updates.add(ModuleUpdates.load(adapters.get(i), present.get(i), arena));
+            // A NaN would count as a negative sign and make every cosine NaN; say so instead.
+            if (!updates.stream().allMatch(u -> Double.isFinite(LowRankOps.normSquared(u)))) {
+                return new ModuleComparison(name, ModuleComparison.Status.NOT_FINITE, present, List.of());
+            }
             for (int i = 0; i < updates.size(); i++) {
                 for (int j = i + 1; j < updates.size(); j++) {
                     LowRankUpdate x = updates.get(i), y = updates.get(j);

@@ -22,7 +22,9 @@ public record ModuleComparison(String name, Status status, List<LoraModule> modu
         /** In every adapter, but not one kind of layer with one out × in: adapters of different base models. */
         SHAPES_DIFFER,
         /** A dimension beyond 2^31 − 1, which the measurements index by int. */
-        TOO_WIDE;
+        TOO_WIDE,
+        /** NaN or infinite weights (read with --allow-nonfinite): no cosine or sign is meaningful. */
+        NOT_FINITE;
 
         /** The name scripts see: {@code shapes_differ}. */
         public String jsonName() {
@@ -44,6 +46,7 @@ public record ModuleComparison(String name, Status status, List<LoraModule> modu
                     .map(i -> "#" + (i + 1) + " " + shape(modules.get(i))).toList());
             case TOO_WIDE -> "too wide to compare: " + shape(modules.stream().filter(Objects::nonNull).findFirst()
                     .orElseThrow());
+            case NOT_FINITE -> "weights not finite";
         };
     }
 

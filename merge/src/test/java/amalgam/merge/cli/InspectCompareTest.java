@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import amalgam.kernels.FloatSegments;
+import amalgam.merge.adapter.LoraModule;
 import com.fasterxml.jackson.databind.JsonNode;
+import amalgam.kernels.FloatSegments;
+import amalgam.merge.adapter.LoraModule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -171,6 +175,23 @@ class InspectCompareTest {
                 + "\\s+only in #1")), partial.out());
         assertTrue(partial.out().lines().anyMatch(l -> l.matches("\\s+" + RESHAPED.replace(".", "\\.")
                 + "\\s+shapes differ: #1 linear 6 x 5, #2 linear 7 x 5")), partial.out());
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefusedOrWithAllowNonfiniteListedAsNotCompared() throws IOException {
+        InspectAdapters.Written infinite = InspectAdapters.write(dir.resolve("inf"), 53, 2, 2,
+                t -> t.linear(Q10, 2, 8, 9).linear(Q2, 2, 8, 9),
+                tensors -> FloatSegments.set(tensors.get(LoraModule.KEY_PREFIX + Q2 + ".lora_A.weight").data(), 3,
+                        Float.POSITIVE_INFINITY));
+        MergeRuns.run("inspect", a.dir().toString(), infinite.dir().toString()).assertBadInput("Infinity",
+                "--allow-nonfinite");
+        MergeRuns.Run run = MergeRuns.run("inspect", "--json", "--allow-nonfinite", a.dir().toString(),
+                infinite.dir().toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode modules = new ObjectMapper().readTree(run.out()).get("modules");
+        assertEquals("not_finite", module(modules, Q2).get("status").asText());
+        assertEquals(0, module(modules, Q2).get("pairs").size());
+        assertEquals("compared", module(modules, Q10).get("status").asText());
     }
 
     @Test
