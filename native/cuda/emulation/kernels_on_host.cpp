@@ -42,6 +42,7 @@ struct SelectState { unsigned prefix, mask; unsigned long long k; };
 void abs_radix_histogram(long long n, const float* x, const SelectState* state, int shift, unsigned long long* hist);
 void abs_radix_select_bucket(SelectState* state, int shift, unsigned long long* hist);
 void prune_count_equal(long long n, const float* x, unsigned threshold, long long chunk, unsigned long long* counts);
+void prune_chunk_offsets(long long chunks, unsigned long long* counts);
 void prune_apply(long long n, const float* x, unsigned threshold, unsigned long long keepEqual, long long chunk,
                  const unsigned long long* counts, float* out);
 void ties_elect_sign(int mode, int count, long long n, long long stride, const float* p, const float* w, float* sign);
@@ -323,7 +324,7 @@ static void check_rope() {
 }
 
 static void check_selection() {
-    const long long n = 9000, chunk = 4096;
+    const long long n = 9000;
     auto x = randoms(n, 18);
     for (float& v : x) v = std::round(v * 8) / 8; // many ties
     for (long long k : {1LL, 100LL, 4500LL, 8999LL}) {
@@ -338,23 +339,43 @@ static void check_selection() {
         std::sort(sorted.begin(), sorted.end(), std::greater<float>());
         report("radix select k=" + std::to_string(k), std::fabs(__uint_as_float(state.prefix) - sorted[k - 1]), 0);
 
-        long long chunks = (n + chunk - 1) / chunk;
-        std::vector<unsigned long long> counts(chunks);
-        std::vector<float> out(n);
-        emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] { prune_count_equal(n, x.data(), state.prefix, chunk, counts.data()); });
-        emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] {
-            prune_apply(n, x.data(), state.prefix, state.k, chunk, counts.data(), out.data());
-        });
         // Reference: stable order by decreasing |x|, first k kept.
         std::vector<long long> order(n);
         for (long long i = 0; i < n; i++) order[i] = i;
         std::stable_sort(order.begin(), order.end(), [&](long long a, long long b) { return std::fabs(x[a]) > std::fabs(x[b]); });
         std::vector<float> expected(n, 0.0f);
         for (long long r = 0; r < k; r++) expected[order[r]] = x[order[r]];
-        double wrong = 0;
-        for (long long i = 0; i < n; i++) wrong += expected[i] != out[i];
-        report("prune (exact top-k, ties by index) k=" + std::to_string(k), wrong, 0);
+        // 3 chunks, and 36 chunks whose offsets a 32-thread scan block computes in two tiles, one partial.
+        for (long long chunk : {4096LL, 256LL}) {
+            long long chunks = (n + chunk - 1) / chunk;
+            std::vector<unsigned long long> counts(chunks);
+            std::vector<float> out(n);
+            emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] { prune_count_equal(n, x.data(), state.prefix, chunk, counts.data()); });
+            emu::launch(dim3{1, 1, 1}, chunk == 4096 ? 256 : 32, [&] { prune_chunk_offsets(chunks, counts.data()); });
+            emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] {
+                prune_apply(n, x.data(), state.prefix, state.k, chunk, counts.data(), out.data());
+            });
+            double wrong = 0;
+            for (long long i = 0; i < n; i++) wrong += expected[i] != out[i];
+            report("prune (exact top-k, ties by index) k=" + std::to_string(k) + " chunk=" + std::to_string(chunk), wrong, 0);
+        }
     }
+}
+
+static void check_chunk_offsets() {
+    const long long chunks = 1000; // four tiles of 256, the last partial
+    std::mt19937 rng(30);
+    std::vector<unsigned long long> counts(chunks), expected(chunks);
+    unsigned long long running = 0;
+    for (long long c = 0; c < chunks; c++) {
+        counts[c] = rng() % 5000;
+        expected[c] = running;
+        running += counts[c];
+    }
+    emu::launch(dim3{1, 1, 1}, 256, [&] { prune_chunk_offsets(chunks, counts.data()); });
+    double wrong = 0;
+    for (long long c = 0; c < chunks; c++) wrong += counts[c] != expected[c];
+    report("prune_chunk_offsets = exclusive prefix sum", wrong, 0);
 }
 
 static void check_merge() {
@@ -411,6 +432,7 @@ int main() {
     check_rmsnorm();
     check_rope();
     check_selection();
+    check_chunk_offsets();
     check_merge();
     std::printf("%s: %d failed\n", failures ? "FAILED" : "ALL PASSED", failures);
     return failures ? 1 : 0;

@@ -43,6 +43,9 @@ public final class CudaMerge {
             try (Staged counts = Staged.allocate(context, 2 * chunks)) { // chunks × uint64
                 context.launch(CudaKernels.PRUNE_COUNT_EQUAL, (int) chunks, 1, 1, 256, KernelArgs.of().i64(n)
                         .ptr(dx.at()).i32(threshold.thresholdBits()).i64(PRUNE_CHUNK).ptr(counts.at()));
+                // One block turns the counts into offsets once; 1024 threads walk them in the fewest tiles.
+                context.launch(CudaKernels.PRUNE_CHUNK_OFFSETS, 1, 1, 1, 1024,
+                        KernelArgs.of().i64(chunks).ptr(counts.at()));
                 context.launch(CudaKernels.PRUNE_APPLY, (int) chunks, 1, 1, 256, KernelArgs.of().i64(n)
                         .ptr(dx.at()).i32(threshold.thresholdBits()).i64(threshold.rankAmongEqual())
                         .i64(PRUNE_CHUNK).ptr(counts.at()).ptr(dout.at()));
