@@ -270,6 +270,27 @@ static void check_layernorm() {
     report("layernorm_param_grads_f32", worstDg + worstDb, 1e-5);
 }
 
+// More column tiles (32 columns each) than blocks, and more rows than a block's 8 row lanes: every column is
+// reached through the grid stride and every row through the lanes.
+static void check_param_grads_grid_stride() {
+    const int rows = 37, cols = 1000; // 32 tiles, the last partial, over 3 blocks
+    auto x = randoms(rows * cols, 31), dy = randoms(rows * cols, 32), mean = randoms(rows, 33), rstd = randoms(rows, 34);
+    std::vector<float> dgamma(cols, 0.5f), dbeta(cols, -0.5f);
+    emu::launch(dim3{3, 1, 1}, 256, [&] {
+        layernorm_param_grads_f32(rows, cols, x.data(), mean.data(), rstd.data(), dy.data(), dgamma.data(), dbeta.data());
+    });
+    double worst = 0;
+    for (int j = 0; j < cols; j++) {
+        double g = 0.5, b = -0.5;
+        for (int r = 0; r < rows; r++) {
+            g += (double) dy[r * cols + j] * ((x[r * cols + j] - (double) mean[r]) * rstd[r]);
+            b += dy[r * cols + j];
+        }
+        worst = std::max({worst, std::fabs(g - dgamma[j]), std::fabs(b - dbeta[j])});
+    }
+    report("layernorm_param_grads_f32 grid-stride, 32 tiles on 3 blocks", worst, 1e-5);
+}
+
 static void check_rmsnorm() {
     const int rows = 3, cols = 300;
     auto x = randoms(rows * cols, 24, 2.0f), weight = randoms(cols, 25), dy = randoms(rows * cols, 26);
@@ -429,6 +450,7 @@ int main() {
     check_reductions();
     check_softmax();
     check_layernorm();
+    check_param_grads_grid_stride();
     check_rmsnorm();
     check_rope();
     check_selection();
