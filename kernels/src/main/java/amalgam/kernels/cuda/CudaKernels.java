@@ -58,8 +58,8 @@ public final class CudaKernels {
 
     public static final KernelRef TIES_ELECT_SIGN = new KernelRef("merge", "ties_elect_sign", "i32 i32 i64 i64 ptr ptr ptr");
     public static final KernelRef TIES_DISJOINT_MERGE = new KernelRef("merge", "ties_disjoint_merge", "i32 i32 i32 i64 i64 ptr ptr ptr");
-    public static final KernelRef DARE_KEEP_MASK = new KernelRef("merge", "dare_keep_mask", "i64 i64 i32 f32 ptr");
-    public static final KernelRef DARE_APPLY = new KernelRef("merge", "dare_apply", "i64 i64 i32 f32 f32 ptr ptr");
+    public static final KernelRef DARE_KEEP_MASK = new KernelRef("merge", "dare_keep_mask", "i64 i64 i64 i32 f64 ptr");
+    public static final KernelRef DARE_APPLY = new KernelRef("merge", "dare_apply", "i64 i64 i64 i32 f64 f32 ptr ptr");
 
     public static final List<KernelRef> ALL = List.of(
             SGEMM_NN, SGEMM_NT, SGEMM_TN, SGEMM_TT, TF32_NN, TF32_NT, TF32_TN, TF32_TT,

@@ -70,6 +70,7 @@ class PtxResourcesTest {
                 kinds.add(switch (param.group(1)) {
                     case "u32", "s32", "b32" -> "i32";
                     case "f32" -> "f32";
+                    case "f64" -> "f64";
                     case "u64", "s64", "b64" -> "i64|ptr";
                     case "b8" -> "i64x" + Integer.parseInt(param.group(2)) / 8;
                     default -> "?" + param.group(1);
