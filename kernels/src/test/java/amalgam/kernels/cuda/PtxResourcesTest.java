@@ -119,6 +119,24 @@ class PtxResourcesTest {
         assertEquals(files, CudaKernels.MODULES.stream().sorted().toList());
     }
 
+    /** The sm_90 SASS is an ELF cubin per module holding every kernel the Java side launches from it. */
+    @Test
+    void sm90SassDefinesEveryLaunchedKernel() {
+        assumeTrue(anyPtxBuilt(), "no PTX in the build: nvcc was not on the PATH when the kernels module was compiled");
+        for (String module : CudaKernels.MODULES) {
+            String resource = KernelRef.sassResourceOf(module, 9, 0);
+            byte[] cubin = CudaModule.readResource(resource);
+            assertNotNull(cubin, resource + " was not built");
+            assertEquals("\u007fELF", new String(cubin, 0, 4, StandardCharsets.ISO_8859_1), resource + " is not an ELF cubin");
+            String sections = new String(cubin, StandardCharsets.ISO_8859_1);
+            for (KernelRef kernel : CudaKernels.ALL) {
+                if (kernel.module().equals(module)) {
+                    assertTrue(sections.contains(".text." + kernel.entry() + "\0"), kernel + " has no SASS in " + resource);
+                }
+            }
+        }
+    }
+
     @Test
     void readPtxIsNulTerminatedForTheDriver() {
         assumeTrue(anyPtxBuilt(), "no PTX in the build: nvcc was not on the PATH when the kernels module was compiled");
