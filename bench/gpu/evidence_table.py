@@ -36,7 +36,11 @@ def main(out):
     meanings = {"selfcheck": "0 all agree with the reference, 1 a kernel disagrees, 2 CUDA could not start",
                 "bench-sgemm": "JMH GemmBench impl=cuda", "peers": "PyTorch peers"}
     for step, meaning in meanings.items():
-        lines.append(f"| {step} | {read(out, step + '.rc') or 'not run'} | {meaning} |")
+        rc, log = read(out, step + ".rc"), read(out, step + ".log")
+        # A failed step's last line is its reason (selfcheck's one-line error, a Python traceback's last line).
+        if rc not in (None, "0") and log:
+            meaning += ": " + log.splitlines()[-1].replace("|", "\\|")
+        lines.append(f"| {step} | {rc or 'not run'} | {meaning} |")
     lines.append("")
 
     ours = amalgam_sgemm(read(out, "bench-sgemm.json"))

@@ -34,6 +34,12 @@ class EvidenceTableTest(unittest.TestCase):
         self.assertIn("| selfcheck | 0 |", table)
         self.assertIn("| 3000 |", table)
 
+    def test_a_failed_step_shows_its_reason(self):
+        table = self.table({"selfcheck.rc": "2",
+                            "selfcheck.log": "amalgam: error: --backend: cuda was asked for but cannot run here: x"})
+        self.assertIn("| selfcheck | 2 | 0 all agree with the reference, 1 a kernel disagrees, 2 CUDA could not start: "
+                      "amalgam: error: --backend: cuda was asked for but cannot run here: x |", table)
+
     def test_missing_steps_say_not_run_or_not_measured(self):
         table = self.table({})
         self.assertIn("| selfcheck | not run |", table)
