@@ -64,6 +64,7 @@ class DistBundleIT {
         assertTrue(Files.isExecutable(bundle.resolve("bin/amalgam")));
         assertTrue(Files.isExecutable(bundle.resolve("runtime/bin/java")));
         assertTrue(Files.isRegularFile(bundle.resolve("lib/amalgam-bench.jar")));
+        assertTrue(Files.isExecutable(bundle.resolve("evidence/evidence.sh")), "the GPU evidence script travels along");
     }
 
     @Test
