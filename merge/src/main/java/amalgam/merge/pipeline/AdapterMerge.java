@@ -19,10 +19,11 @@ import java.util.List;
 
 /**
  * Merging PEFT adapters into one, as a library: what {@code amalgam merge}, {@code train-coefficients} and the
- * studies call. It guards the output (never an input, nothing replaced without {@code force}, written
- * atomically), chooses each module's output rank, merges module after module in bounded memory and checks
- * that the result fits its storage type. The output records how it was made ({@link MergeRecipe}). Warnings and
- * progress go to {@code err}.
+ * studies call. It guards the output (never an input or the base model, nothing replaced without {@code force},
+ * written atomically), chooses each module's output rank, merges module after module in bounded memory and checks
+ * that the result fits its storage type. The result is an adapter ({@link AdapterOutput}) or, given a base model,
+ * that model with the merged update folded in ({@link FullModelOutput}); either records how it was made
+ * ({@link MergeRecipe}). Warnings and progress go to {@code err}.
  *
  * <pre>{@code
  * MergePlan plan = MergePlan.of(options, adapters.size());

@@ -182,6 +182,21 @@ class FullModelMergeTest {
     }
 
     @Test
+    void jsonNamesTheBaseAndNoOneType() throws IOException {
+        Path mistral = HF.resolve("mistral-f32-sharded");
+        MergeRuns.Run run = MergeRuns.merge(dir.resolve("merged"), List.of(mistral.resolve("adapters/lora_qv")),
+                "--method", "linear", "--base-model", mistral.toString(), "--full-model", "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = JSON.readTree(run.out());
+        assertEquals(mistral.toAbsolutePath().normalize().toString(), json.get("base_model").asText());
+        assertTrue(json.get("dtype").isNull());
+        assertEquals(4, json.get("modules").size());
+        MergeRuns.Run adapter = MergeRuns.merge(dir.resolve("adapter"), List.of(mistral.resolve("adapters/lora_qv")),
+                "--method", "linear", "--json");
+        assertTrue(JSON.readTree(adapter.out()).get("base_model").isNull());
+    }
+
+    @Test
     void vitAdaptersOfEitherNamingFoldIntoTheCheckpointsOldNames() throws IOException {
         Path vit = HF.resolve("vit-f32");
         Path image = vit.resolve("rgb.png");
