@@ -37,7 +37,10 @@ record FoldTarget(String module, String tensor, SafetensorsFile file, TensorInfo
             String update = "adapter module " + quote(m.name()) + " (update " + m.outFeatures() + "×" + m.inFeatures()
                     + (transposed ? ", added transposed" : "") + ")";
             SafetensorsFile file = base.file(tensor).orElseThrow(() -> new InputException(where,
-                    "not found, but " + update + " folds into it: is this the adapters' base model?"));
+                    "not found, but " + update + " folds into it: " + (isTiedHead(base, tensor)
+                            ? "the base ties lm_head to its input embeddings (tie_word_embeddings) and stores only "
+                                    + "those; folding into one would change both, so it is refused"
+                            : "is this the adapters' base model?")));
             TensorInfo info = file.tensor(tensor).orElseThrow();
             if (!Arrays.equals(info.shape(), expected)) {
                 throw new InputException(where, "has shape " + info.shapeString() + " but " + update + " needs "
@@ -55,6 +58,10 @@ record FoldTarget(String module, String tensor, SafetensorsFile file, TensorInfo
             targets.put(m.name(), new FoldTarget(m.name(), tensor, file, info, transposed));
         }
         return targets;
+    }
+
+    private static boolean isTiedHead(Checkpoint base, String tensor) {
+        return tensor.endsWith("lm_head.weight") && base.config().flag("tie_word_embeddings", false);
     }
 
     /** The weight's rows and columns as the fold's matrix sees them. */

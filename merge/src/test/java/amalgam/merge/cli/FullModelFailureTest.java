@@ -90,6 +90,12 @@ class FullModelFailureTest {
         }
         fullModel(out, List.of(elsewhere))
                 .assertBadInput("'model.layers.5.self_attn.q_proj.weight'", base.toString(), "not found");
+        Path head;
+        try (Arena arena = Arena.ofConfined()) {
+            head = new TestAdapters(arena, 1).linear("lm_head", 2, 64, 384)
+                    .write(dir.resolve("head"), TestAdapters.config(2, 2), FileDType.F32);
+        }
+        fullModel(out, List.of(head)).assertBadInput("'lm_head.weight'", "tie_word_embeddings");
         MergeRuns.assertNoOutput(out);
     }
 
