@@ -96,6 +96,13 @@ class FullModelFailureTest {
                     .write(dir.resolve("head"), TestAdapters.config(2, 2), FileDType.F32);
         }
         fullModel(out, List.of(head)).assertBadInput("'lm_head.weight'", "tie_word_embeddings");
+        Path conv;
+        try (Arena arena = Arena.ofConfined()) {
+            conv = new TestAdapters(arena, 1).tensor("base_model.model.conv.lora_A.weight", 2, 3, 3, 3)
+                    .tensor("base_model.model.conv.lora_B.weight", 8, 2, 1, 1)
+                    .write(dir.resolve("conv"), TestAdapters.config(2, 2), FileDType.F32);
+        }
+        fullModel(out, List.of(conv)).assertBadInput("conv.lora_", "[2, 3, 3, 3]", "2-D");
         MergeRuns.assertNoOutput(out);
     }
 
