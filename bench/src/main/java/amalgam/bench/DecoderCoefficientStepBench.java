@@ -13,7 +13,7 @@ import amalgam.kernels.WorkerPool;
 import amalgam.merge.adaptive.AdaptiveMerge;
 import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.Coefficients;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.adaptive.TokenBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,7 +100,7 @@ public class DecoderCoefficientStepBench {
             }
             deltas.add(adapter);
         }
-        adaptiveMerge = new AdaptiveMerge(model, modules, deltas, MergeKind.parse(merge), 0.5, 1);
+        adaptiveMerge = new AdaptiveMerge(model, modules, deltas, MergeMethod.learnableFromName(merge), 0.5, 1);
         coefficients = new Coefficients(CoefficientSettings.sigmoid(3), adapters, modules.size(), DType.F32);
         adam = Adam.adam(coefficients.trainable(), 0.05);
         List<TokenBuffer.Sequence> rows = new ArrayList<>();

@@ -21,7 +21,7 @@ public final class CudaMerge {
     }
 
     /**
-     * Keeps the k entries of largest |x| (ties broken toward lower indices, as MERGING.md's magnitude prune
+     * Keeps the k entries of largest |x| (ties broken toward lower indices, as docs/merging.md's magnitude prune
      * says) and writes zeros elsewhere. k ≤ 0 gives zeros; k ≥ n copies x. out may be x.
      */
     public void keepLargestAbs(long n, long k, MemorySegment x, long xOffset, MemorySegment out, long outOffset) {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The merge kernels against MERGING.md's hand-checked examples and against the plain host definitions
+ * The merge kernels against docs/merging.md's hand-checked examples and against the plain host definitions
  * below on random data. Pruning, election and masks must match exactly; merged values to 1e-6 relative
  * (the kernel sums in double, the host reference too, in the same order).
  */

@@ -190,6 +190,7 @@ public final class MergeCommand implements Callable<Integer> {
                 throw new InputException("ADAPTER_DIR", "missing: give the adapter directories to merge");
             }
             adapters = adapterDirectories;
+            warnOfBareNumbers(adapters, stderr);
             request = options.request(adapters.size());
         }
         checkFullModel(base, baseWhere, request, stderr);
@@ -232,6 +233,24 @@ public final class MergeCommand implements Callable<Integer> {
         } else if (base != null) {
             stderr.println("amalgam: warning: " + baseWhere + " is not used without --full-model: the output is a "
                     + "merged adapter, whose update applies to the base model as each input's does");
+        }
+    }
+
+    /**
+     * {@code --weights 0.7 0.3} gives --weights one value and makes 0.3 an adapter: a number among the adapter
+     * directories is an error when no such directory exists, and a warning when one does.
+     */
+    private static void warnOfBareNumbers(List<Path> adapters, PrintWriter stderr) {
+        for (Path adapter : adapters) {
+            String name = adapter.toString();
+            if (!name.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?(,.*)?")) continue;
+            String hint = "list-valued options take one comma-separated value, e.g. --weights 0.7,0.3";
+            if (!Files.exists(adapter)) {
+                throw new InputException("ADAPTER_DIR", InputException.quote(name) + " is a number, not an adapter "
+                        + "directory; " + hint);
+            }
+            stderr.println("amalgam: warning: the adapter directory " + InputException.quote(name)
+                    + " looks like a number; " + hint);
         }
     }
 
