@@ -25,8 +25,9 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
 @Command(name = "man", mixinStandardHelpOptions = true,
         description = {
                 "Write the manual pages of amalgam and each of its commands (amalgam.adoc, amalgam-merge.adoc, …) "
-                        + "into DIR, as AsciiDoc man pages. To read them with man:",
+                        + "into DIR, as AsciiDoc man pages, generated from the same declarations as --help.",
                 "",
+                "To read them with man:",
                 "  ./amalgam man man-pages",
                 "  asciidoctor -b manpage man-pages/*.adoc",
                 "  man man-pages/amalgam-merge.1"})
