@@ -83,7 +83,10 @@ def main():
         step()
     ms = (time.perf_counter() - start) / args.repeats * 1e3
     result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads, "merge": args.merge,
-              "adapters": args.adapters, "sequences": args.sequences, "tokens": args.tokens, "step_ms": ms}
+              "adapters": args.adapters, "sequences": args.sequences, "tokens": args.tokens, "step_ms": ms,
+              "rows": [{"params": {"merge": args.merge, "adapters": str(args.adapters),
+                                   "sequences": str(args.sequences), "tokens": str(args.tokens),
+                                   "threads": str(args.threads)}, "ms": ms}]}
     if args.json:
         print(json.dumps(result))
     else:

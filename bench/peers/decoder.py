@@ -79,8 +79,15 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     rows = [measure(a, args.prompt, args.decode, args.warmup, args.repeats) for a in (False, True)]
+    # "rows" as amalgam bench --peers reads them: DecoderBench's parameters and milliseconds per operation.
+    table = []
+    for r in rows:
+        adapter = "lora" if r["adapter"] else "none"
+        common = {"adapter": adapter, "threads": str(args.threads)}
+        table.append({"params": {**common, "phase": "prefill"}, "ms": r["prefill_ms"]})
+        table.append({"params": {**common, "phase": "decode"}, "ms": 1e3 / r["decode_tokens_per_s"]})
     result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads, "prompt": args.prompt,
-              "decode": args.decode, "rows": rows}
+              "decode": args.decode, "measured": rows, "rows": table}
     if args.json:
         print(json.dumps(result))
     else:

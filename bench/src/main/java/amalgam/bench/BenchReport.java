@@ -1,6 +1,7 @@
 package amalgam.bench;
 
 import amalgam.merge.cli.BenchOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -44,8 +45,16 @@ public final class BenchReport {
             jmh.result(options.json.toString()).resultFormat(ResultFormatType.JSON);
         }
         Collection<RunResult> results = new Runner(jmh.build()).run();
+        List<Row> rows = rows(results);
+        List<PyTorchPeers.Peer> peers = List.of();
+        if (options.peers) {
+            Path scripts = Path.of(System.getProperty("amalgam.peers", "bench/peers"));
+            peers = PyTorchPeers.measure(rows, scripts, options.python, System.out);
+        } else if (rows.stream().anyMatch(r -> PyTorchPeers.SCRIPTS.containsKey(r.benchmark().split("\\.")[0]))) {
+            System.out.println("(--peers also measures these in PyTorch on this machine, for the last column)");
+        }
         System.out.println();
-        System.out.print(render(rows(results)));
+        System.out.print(render(rows, peers));
     }
 
     /** One measured configuration, with the work one operation does (FLOP or bytes), 0 when unknown. */
@@ -81,9 +90,17 @@ public final class BenchReport {
     }
 
     static String render(List<Row> rows) {
+        return render(rows, List.of());
+    }
+
+    /**
+     * The table; with PyTorch peers measured, a last column of Amalgam's speed-up over them (PyTorch's time ÷
+     * ours: above 1 is faster), and their own times below.
+     */
+    static String render(List<Row> rows, List<PyTorchPeers.Peer> peers) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-24s %-34s %12s %10s %12s %10s%n",
-                "benchmark", "params", "ms/op", "± ms", "rate", "vs peer"));
+        out.append(String.format("%-24s %-34s %12s %10s %12s %10s%s%n",
+                "benchmark", "params", "ms/op", "± ms", "rate", "vs peer", peers.isEmpty() ? "" : "   vs PyTorch"));
         for (Row row : rows) {
             String rate = row.workPerOp() > 0 ? WorkModel.formatRate(row.ratePerSecond(), row.workUnit()) : "";
             String peer = WorkModel.peerOf(row, rows)
@@ -92,8 +109,19 @@ public final class BenchReport {
                     .orElse("");
             // JMH reports no error bar for fewer than three iterations.
             String error = Double.isNaN(row.errorMillis()) ? "" : String.format("%.4f", row.errorMillis());
-            out.append(String.format("%-24s %-34s %12.4f %10s %12s %10s%n",
-                    row.benchmark(), row.paramText(), row.millisPerOp(), error, rate, peer));
+            String torch = PyTorchPeers.of(row, peers)
+                    .map(p -> String.format("   %.2f× (%.3f ms)", p.millisPerOp() / row.millisPerOp(), p.millisPerOp()))
+                    .orElse("");
+            out.append(String.format("%-24s %-34s %12.4f %10s %12s %10s%s%n",
+                    row.benchmark(), row.paramText(), row.millisPerOp(), error, rate, peer, torch));
+        }
+        if (!peers.isEmpty()) {
+            out.append(String.format("%nPyTorch peers, same machine, right after JMH (%s):%n", peers.getFirst().version()));
+            for (PyTorchPeers.Peer p : peers) {
+                StringBuilder params = new StringBuilder();
+                p.params().forEach((k, v) -> params.append(params.isEmpty() ? "" : " ").append(k).append('=').append(v));
+                out.append(String.format("%-24s %-34s %12.4f%n", p.benchmarkClass(), params, p.millisPerOp()));
+            }
         }
         return out.toString();
     }

@@ -46,6 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>();
         command.add(Installation.javaExecutable());
         command.addAll(Installation.JVM_FLAGS);
+        command.add("-Damalgam.peers=" + Installation.peerScripts());
         command.add("-cp");
         command.add(Installation.benchmarkClasspath());
         command.add("amalgam.bench.BenchReport");

@@ -14,7 +14,8 @@ public final class BenchOptions {
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "GemmBench", paramLabel = "PATTERN",
             description = "Regular expression selecting benchmarks (default: ${DEFAULT-VALUE}). "
-                    + "Classes: GemmBench, GemvBench, MergeBench, TrainStepBench, LoraForwardBench, CoefficientStepBench.")
+                    + "Classes: GemmBench, GemvBench, MergeBench, ManyAdaptersMergeBench, TrainStepBench, LoraForwardBench, "
+                    + "CoefficientStepBench, DecoderBench, DecoderCoefficientStepBench.")
     public String pattern;
 
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2",
@@ -36,4 +37,13 @@ public final class BenchOptions {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write JMH's JSON results to FILE.")
     public Path json;
+
+    @Option(names = "--peers", description = "Also run the PyTorch peer of each benchmark that has one "
+            + "(DecoderBench, DecoderCoefficientStepBench, LoraForwardBench, TrainStepBench; scripts in bench/peers) "
+            + "on the same machine right after JMH, and show Amalgam's speed-up over it. Needs a Python with torch: "
+            + "--python, else $AMALGAM_PYTHON, else .venv-peers/bin/python in the source tree, else python3.")
+    public boolean peers;
+
+    @Option(names = "--python", paramLabel = "PATH", description = "The Python that runs the --peers scripts.")
+    public Path python;
 }

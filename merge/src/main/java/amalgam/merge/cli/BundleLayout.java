@@ -10,6 +10,7 @@ package amalgam.merge.cli;
  * DIR/runtime/         Java runtime linked by jlink with only the modules we need
  * DIR/lib/*.jar        our jars, their dependencies and the JMH benchmarks (thin jar + JMH)
  * DIR/evidence/        the GPU evidence script (evidence.sh) and its PyTorch peers, from bench/gpu
+ * DIR/peers/           the CPU benchmarks' PyTorch peers, from bench/peers
  * </pre>
  */
 final class BundleLayout {
@@ -21,6 +22,7 @@ final class BundleLayout {
     static final String RUNTIME = "runtime";
     static final String LIB = "lib";
     static final String EVIDENCE = "evidence";
+    static final String PEERS = "peers";
 
     /** The thin benchmark jar: our benchmark classes and the META-INF/BenchmarkList JMH reads. */
     static final String BENCH_JAR = "amalgam-bench.jar";

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
                 "  DIR/runtime      trimmed Java runtime",
                 "  DIR/lib          jars, PTX and sm_90 SASS, JMH",
                 "  DIR/evidence     GPU evidence script (evidence.sh), PyTorch peers",
+                "  DIR/peers        the CPU benchmarks' PyTorch peers (amalgam bench --peers)",
                 "Run from a source tree (./amalgam dist --out DIR); the bundle may not exceed 64 MiB.",
                 "",
                 "Example:",
@@ -64,6 +65,7 @@ public final class DistCommand implements Callable<Integer> {
             copyJars(parts, staging.resolve(BundleLayout.LIB));
             writeLauncher(staging.resolve(BundleLayout.LAUNCHER));
             EvidenceScripts.copy(home, staging.resolve(BundleLayout.EVIDENCE));
+            EvidenceScripts.copy(home, EvidenceScripts.PEERS, staging.resolve(BundleLayout.PEERS));
             // The bundle has no .git: its launcher reads the commit it was built from here.
             Files.writeString(staging.resolve(BundleLayout.COMMIT), ToolVersion.commit() + "\n");
             long bytes = sizeOf(staging);

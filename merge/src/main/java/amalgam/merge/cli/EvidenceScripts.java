@@ -8,19 +8,27 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The GPU evidence scripts (bench/gpu: evidence.sh and the PyTorch peers it runs) copied into a bundle, so the
- * one archive a GPU session carries holds the command that produces its figures: BUNDLE/evidence/evidence.sh.
+ * Scripts copied from the source tree into a bundle: the GPU evidence scripts (bench/gpu: evidence.sh and the
+ * PyTorch peers it runs), so the one archive a GPU session carries holds the command that produces its figures,
+ * BUNDLE/evidence/evidence.sh; and the CPU benchmarks' PyTorch peers (bench/peers), which
+ * {@code amalgam bench --peers} runs beside JMH.
  */
 final class EvidenceScripts {
 
     static final String SOURCE = "bench/gpu";
+    static final String PEERS = "bench/peers";
 
     private EvidenceScripts() {}
 
-    /** Copies the scripts (not their tests) from the source tree {@code home} to {@code target}; returns their names. */
+    /** Copies the evidence scripts (not their tests) from the source tree {@code home} to {@code target}; returns their names. */
     static List<String> copy(Path home, Path target) throws IOException {
-        Path source = home.resolve(SOURCE);
-        if (!Files.isDirectory(source)) throw new IOException(source + " is missing: the GPU evidence script lives there");
+        return copy(home, SOURCE, target);
+    }
+
+    /** Copies the scripts (not their tests) of {@code home/folder} to {@code target}; returns their names. */
+    static List<String> copy(Path home, String folder, Path target) throws IOException {
+        Path source = home.resolve(folder);
+        if (!Files.isDirectory(source)) throw new IOException(source + " is missing: the bundle's scripts come from there");
         Files.createDirectories(target);
         List<Path> scripts;
         try (Stream<Path> files = Files.list(source)) {

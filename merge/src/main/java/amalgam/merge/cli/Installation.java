@@ -37,6 +37,12 @@ final class Installation {
     }
 
     /** A bundle written by {@code amalgam dist}: a runtime of its own and all jars in lib/. */
+    /** Where {@code amalgam bench --peers} finds the PyTorch peer scripts: the bundle's peers/, or bench/peers. */
+    static Path peerScripts() {
+        Path home = home();
+        return isBundle(home) ? home.resolve(BundleLayout.PEERS) : home.resolve(EvidenceScripts.PEERS);
+    }
+
     static boolean isBundle(Path home) {
         return Files.isDirectory(home.resolve(BundleLayout.RUNTIME)) && Files.isDirectory(home.resolve(BundleLayout.LIB));
     }

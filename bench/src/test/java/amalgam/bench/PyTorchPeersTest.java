@@ -1,0 +1,51 @@
+package amalgam.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A peer script's JSON rows meet the JMH rows with the same parameters, and the table shows the speed-up. */
+class PyTorchPeersTest {
+
+    private static final String DECODER = """
+            {"peer": "pytorch", "torch": "2.13.0+cpu", "threads": 2, "rows": [
+              {"params": {"adapter": "none", "threads": "2", "phase": "prefill"}, "ms": 600.0},
+              {"params": {"adapter": "none", "threads": "2", "phase": "decode"}, "ms": 20.0}]}""";
+
+    private static BenchReport.Row row(String phase, double ms) {
+        return new BenchReport.Row("DecoderBench.run", Map.of("adapter", "none", "phase", phase, "threads", "2"), ms,
+                1, 0, "");
+    }
+
+    @Test
+    void rowsMatchByTheirParametersAndRenderAsSpeedUps() throws IOException {
+        List<PyTorchPeers.Peer> peers = PyTorchPeers.parse("DecoderBench", DECODER);
+        assertEquals(2, peers.size());
+        assertEquals(20.0, PyTorchPeers.of(row("decode", 10), peers).orElseThrow().millisPerOp());
+        assertTrue(PyTorchPeers.of(new BenchReport.Row("DecoderBench.run",
+                Map.of("adapter", "lora", "phase", "decode", "threads", "2"), 10, 1, 0, ""), peers).isEmpty());
+        assertTrue(PyTorchPeers.of(new BenchReport.Row("GemmBench.multiply", Map.of("threads", "2"), 10, 1, 0, ""),
+                peers).isEmpty(), "another benchmark's row");
+        String table = BenchReport.render(List.of(row("prefill", 300), row("decode", 10)), peers);
+        assertTrue(table.contains("2.00× (600.000 ms)"), table);
+        assertTrue(table.contains("2.00× (20.000 ms)"), table);
+        assertTrue(table.contains("PyTorch 2.13.0+cpu"), table);
+    }
+
+    @Test
+    void aScriptWithoutRowsIsAnError() {
+        assertThrows(IOException.class, () -> PyTorchPeers.parse("DecoderBench", "{\"torch\": \"2.13\", \"rows\": []}"));
+    }
+
+    @Test
+    void everyScriptNamedExists() {
+        for (String script : PyTorchPeers.SCRIPTS.values()) {
+            assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("peers", script)), script);
+        }
+    }
+}
