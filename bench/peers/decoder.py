@@ -16,6 +16,8 @@ import time
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
+from peer_timing import best_seconds
+
 # The shape DecoderBench uses: SmolLM2-135M's config.json.
 SMOLLM2_135M = dict(vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
                     num_attention_heads=9, num_key_value_heads=3, head_dim=64, max_position_embeddings=8192,
@@ -31,16 +33,6 @@ def build(adapter):
                                                  init_lora_weights=False)).eval()
     return model
 
-
-def best_seconds(fn, warmup, repeats):
-    for _ in range(warmup):
-        fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def measure(adapter, prompt_tokens, decode_tokens, warmup, repeats):

@@ -10,22 +10,13 @@ in one batch, the tokens split evenly between them. The best of --repeats timed 
 """
 import argparse
 import json
-import time
 
 import torch
 
+from peer_timing import best_seconds
+
 DIM, RANK, ADAPTERS, SCALE = 4096, 16, 4, 2.0
 
-
-def best_ms(fn, warmup, repeats):
-    for _ in range(warmup):
-        fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
 
 
 def main():
@@ -63,7 +54,7 @@ def main():
 
             for mode, fn in (("unmerged", unmerged), ("merged", merged_forward), ("multi", multi)):
                 rows.append({"params": {"tokens": str(tokens), "mode": mode, "threads": str(args.threads)},
-                             "ms": best_ms(fn, args.warmup, args.repeats)})
+                             "ms": best_seconds(fn, args.warmup, args.repeats) * 1e3})
     result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads, "rows": rows}
     if args.json:
         print(json.dumps(result))

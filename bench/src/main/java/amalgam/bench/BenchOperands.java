@@ -20,6 +20,15 @@ final class BenchOperands {
     }
 
     /** Releases a kernel that holds native or device resources (the CUDA ones do); others need nothing. */
+    /** An r × c factor of a synthetic LoRA: entries uniform in ±1/8, drawn row by row from {@code random}. */
+    static amalgam.merge.algorithms.DenseMatrix uniformFactor(Arena arena, int r, int c, java.util.SplittableRandom random) {
+        amalgam.merge.algorithms.DenseMatrix m = amalgam.merge.algorithms.DenseMatrix.zeros(arena, r, c);
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) m.set(i, j, (float) (random.nextDouble() * 2 - 1) / 8);
+        }
+        return m;
+    }
+
     static void closeIfCloseable(Object kernel) {
         if (kernel instanceof AutoCloseable closeable) {
             try {

@@ -78,19 +78,13 @@ public class ManyAdaptersMergeBench {
         SplittableRandom random = new SplittableRandom(42);
         updates = new ArrayList<>();
         for (int i = 0; i < adapters; i++) {
-            updates.add(new LowRankUpdate(uniform(ROWS, RANK, random), uniform(RANK, COLS, random), 2));
+            updates.add(new LowRankUpdate(BenchOperands.uniformFactor(arena, ROWS, RANK, random),
+                    BenchOperands.uniformFactor(arena, RANK, COLS, random), 2));
         }
         weights = new double[adapters];
         Arrays.fill(weights, 1);
     }
 
-    private DenseMatrix uniform(int r, int c, SplittableRandom random) {
-        DenseMatrix m = DenseMatrix.zeros(arena, r, c);
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) m.set(i, j, (float) (random.nextDouble() * 2 - 1) / 8);
-        }
-        return m;
-    }
 
     /** The merged dense ΔW of the module; a new stream each call, as each module of a merge has its own. */
     @Benchmark

@@ -95,7 +95,8 @@ public class MergeBench {
         deltas = new ArrayList<>();
         sparse = new ArrayList<>();
         for (int i = 0; i < ADAPTERS; i++) {
-            LowRankUpdate u = new LowRankUpdate(uniform(rows, RANK, random), uniform(RANK, cols, random), 2);
+            LowRankUpdate u = new LowRankUpdate(BenchOperands.uniformFactor(arena, rows, RANK, random),
+                    BenchOperands.uniformFactor(arena, RANK, cols, random), 2);
             updates.add(u);
             deltas.add(u.delta(backend, arena).data());
             sparse.add(DenseMatrix.zeros(arena, rows, cols).data());
@@ -118,13 +119,6 @@ public class MergeBench {
         svd = new RandomizedSvd(backend, 3);
     }
 
-    private DenseMatrix uniform(int r, int c, SplittableRandom random) {
-        DenseMatrix m = DenseMatrix.zeros(arena, r, c);
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) m.set(i, j, (float) (random.nextDouble() * 2 - 1) / 8);
-        }
-        return m;
-    }
 
     /** ΔW_i = s_i · B_i · A_i for every adapter, on the backend's GEMM. */
     @Benchmark
