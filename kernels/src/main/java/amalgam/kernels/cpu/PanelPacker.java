@@ -96,9 +96,10 @@ final class PanelPacker {
                 long ldBytes = (long) ldb * Float.BYTES;
                 long src = (bOff + (long) p0 * ldb + j0 + jr) * Float.BYTES;
                 for (int p = 0, to = base; p < kc; p++, to += NR, src += ldBytes) {
-                    FloatVector.fromMemorySegment(SPECIES, b, src, ORDER).intoArray(dst, to);
-                    FloatVector.fromMemorySegment(SPECIES, b, src + (long) LANES * Float.BYTES, ORDER)
-                            .intoArray(dst, to + LANES);
+                    for (int v = 0; v < NR; v += LANES) {
+                        FloatVector.fromMemorySegment(SPECIES, b, src + (long) v * Float.BYTES, ORDER)
+                                .intoArray(dst, to + v);
+                    }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {

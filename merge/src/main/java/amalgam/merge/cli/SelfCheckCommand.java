@@ -7,6 +7,7 @@ import amalgam.kernels.Gemm;
 import amalgam.kernels.Gemms;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.cpu.MachinePeak;
+import amalgam.kernels.cpu.VectorIsa;
 import amalgam.kernels.ffm.NativeLibrary;
 import amalgam.kernels.scalar.ScalarBackend;
 import amalgam.kernels.scalar.ScalarGemm;
@@ -44,6 +45,7 @@ public final class SelfCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         System.out.printf("amalgam selfcheck: %d threads, %s%n", threads, System.getProperty("os.arch"));
+        System.out.printf("  vector kernels: %s%n", VectorIsa.CURRENT.describe());
         System.out.printf("  native library: %s%n", NativeLibrary.describe());
         try (WorkerPool pool = WorkerPool.of(threads)) {
             boolean allCorrect = checkCorrectness(pool);
