@@ -20,15 +20,15 @@ import static amalgam.kernels.cpu.GemmParity.random;
 
 /**
  * The cpu backend against the scalar reference, compact enough to repeat on every vector path: surefire runs it in
- * JVMs started with {@code -XX:UseAVX=2} (256-bit vectors, 16 registers, the 6×2 tile) and
+ * JVMs started with {@code -XX:UseAVX=2} (256-bit vectors, 16 registers, the 4×2 tile) and
  * {@code -XX:MaxVectorSize=16} (128-bit, as on NEON), see kernels/pom.xml; {@link VectorIsaTest} proves each JVM
  * got its path. The default run leaves it out: VectorGemmTest and CpuBackendTest cover the CPU's own path.
  */
 class IsaConformanceTest {
 
     /**
-     * Awkward m, n, k: 1, 7, 33 and 257 cross one vector and one tile on every ISA (8, 16 and 64 columns per
-     * tile, 6 rows), 257 crosses the KC = 256 block, 300 the MC = 144 block; n = 1 and m = 1 take the GEMV
+     * Awkward m, n, k: 1, 7, 33 and 257 cross one vector and one tile on every ISA (8, 16 or 32 columns and 4 or
+     * 6 rows per tile), 257 crosses the KC = 256 block, 300 the MC = 144 block; n = 1 and m = 1 take the GEMV
      * paths, n ≤ one vector the small path, the rest the blocked one.
      */
     private static final int[][] SHAPES = {

@@ -17,50 +17,53 @@ class VectorIsaTest {
     static final String EXPECTED_BITS = "amalgam.test.expectVectorBits";
 
     @Test
-    void avx2GetsTwelveAccumulatorsThatFitSixteenRegisters() {
+    void avx2GetsEightAccumulatorsThatLeaveC2RoomInSixteenRegisters() {
         VectorIsa avx2 = VectorIsa.detect(256, "amd64", null);
         assertEquals("AVX2", avx2.name());
         assertEquals(16, avx2.registers());
-        assertEquals(2, avx2.tileVectors());
+        assertEquals(4, avx2.tileRows());
         assertEquals(16, avx2.tileColumns());
-        assertTrue(liveRegisters(avx2) <= 16, avx2.describe());
+        assertEquals(11, avx2.liveRegisters());
+        assertTrue(avx2.tileRows() * VectorIsa.TILE_VECTORS >= MachinePeak.FMA_UNITS * MachinePeak.FMA_LATENCY_CYCLES,
+                "enough accumulators to keep both FMA pipes busy");
     }
 
     @Test
-    void avx512GetsTwentyFourAccumulatorsThatFitThirtyTwoRegisters() {
+    void avx512GetsTwelveAccumulators() {
         VectorIsa avx512 = VectorIsa.detect(512, "amd64", null);
         assertEquals("AVX-512", avx512.name());
-        assertEquals(4, avx512.tileVectors());
-        assertEquals(64, avx512.tileColumns());
-        assertEquals(29, liveRegisters(avx512));
-        assertEquals("AVX-512: 512-bit vectors (16 floats), 32 registers; GEMM micro-kernel 6×64 (6×4 vectors, "
-                + "24 accumulators; 29 of 32 registers live)", avx512.describe());
+        assertEquals(6, avx512.tileRows());
+        assertEquals(32, avx512.tileColumns());
+        assertEquals("AVX-512: 512-bit vectors (16 floats), 32 registers; GEMM micro-kernel 6x32 (6x2 vectors, "
+                + "12 accumulators; 15 of 32 registers live)", avx512.describe());
     }
 
     @Test
-    void oneHundredTwentyEightBitVectorsKeepASmallTile() {
-        VectorIsa sse = VectorIsa.detect(128, "amd64", null);
-        assertEquals(2, sse.tileVectors());
-        assertEquals(8, sse.tileColumns());
+    void oneHundredTwentyEightBitVectorsFollowTheirRegisterFile() {
+        VectorIsa x86 = VectorIsa.detect(128, "amd64", null);
+        assertEquals(4, x86.tileRows());
+        assertEquals(8, x86.tileColumns());
         VectorIsa neon = VectorIsa.detect(128, "aarch64", null);
         assertEquals("NEON", neon.name());
         assertEquals(32, neon.registers());
-        assertEquals(4, neon.tileVectors());
+        assertEquals(6, neon.tileRows());
     }
 
     @Test
     void theTileCanBeForcedForBenchmarksButOnlyToAKnownShape() {
-        VectorIsa forced = VectorIsa.detect(512, "amd64", "6x2");
-        assertEquals(2, forced.tileVectors());
-        assertEquals("forced by -Damalgam.cpu.tile=6x2", forced.tileReason());
-        assertThrows(IllegalArgumentException.class, () -> VectorIsa.detect(512, "amd64", "8x3"));
+        VectorIsa forced = VectorIsa.detect(512, "amd64", "4x2");
+        assertEquals(4, forced.tileRows());
+        assertEquals("forced by -Damalgam.cpu.tile=4x2", forced.tileReason());
+        assertThrows(IllegalArgumentException.class, () -> VectorIsa.detect(512, "amd64", "6x4"));
     }
 
     @Test
-    void theMicroKernelFollowsThisJvmsChoice() {
+    void theGemmFollowsThisJvmsChoice() {
         VectorIsa current = VectorIsa.CURRENT;
         assertEquals(current.lanes(), MicroKernel.LANES);
+        assertEquals(current.tileRows(), MicroKernel.MR);
         assertEquals(current.tileColumns(), MicroKernel.NR);
+        assertEquals(0, BlockedGemm.MC % MicroKernel.MR, "A's blocks hold whole slivers");
     }
 
     @Test
@@ -71,9 +74,5 @@ class VectorIsaTest {
         String arch = System.getProperty("os.arch");
         assumeTrue(arch.equals("amd64") || arch.equals("x86_64"), "the vector-length flags are x86's; this is " + arch);
         assertEquals(Integer.parseInt(expected), VectorIsa.CURRENT.vectorBits(), VectorIsa.CURRENT.describe());
-    }
-
-    private static int liveRegisters(VectorIsa isa) {
-        return isa.tileRows() * isa.tileVectors() + isa.tileVectors() + 1;
     }
 }

@@ -3,19 +3,19 @@ package amalgam.kernels.cpu;
 import jdk.incubator.vector.FloatVector;
 
 import static amalgam.kernels.cpu.MicroKernel.LANES;
-import static amalgam.kernels.cpu.MicroKernel.MR;
 import static amalgam.kernels.cpu.MicroKernel.SPECIES;
 
 /**
- * The 6×2-vector micro-kernel for 16-register ISAs (AVX2): twelve accumulators, two B vectors and one broadcast
- * A value fill 15 of the 16 registers, which is why the accumulators are twelve named locals (C2 keeps locals in
- * registers, not arrays). Its B panel holds 2·LANES floats per step of k.
+ * The 6×2-vector micro-kernel for 32-register ISAs (AVX-512, AArch64): twelve accumulators, two B vectors and
+ * one broadcast A value, as named locals (C2 keeps locals in registers, not arrays). Its A panel holds 6 values
+ * and its B panel 2·LANES floats per step of k.
  */
-final class TwoVectorTile {
+final class SixRowTile {
 
+    static final int ROWS = 6;
     static final int COLUMNS = 2 * LANES;
 
-    private TwoVectorTile() {}
+    private SixRowTile() {}
 
     static void multiply(int kc, float[] a, int aStart, float[] b, int bStart, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
@@ -26,7 +26,7 @@ final class TwoVectorTile {
         FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
         int ai = aStart;
         int bi = bStart;
-        for (int p = 0; p < kc; p++, ai += MR, bi += COLUMNS) {
+        for (int p = 0; p < kc; p++, ai += ROWS, bi += COLUMNS) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
             FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
