@@ -49,23 +49,45 @@ extern "C" __global__ void layernorm_backward_rows_f32(int rows, int cols, const
     }
 }
 
-// Adds Σ_rows dy ⊙ x̂ to dgamma and Σ_rows dy to dbeta (either may be null). One thread per column, so a
-// warp reads 32 neighbouring columns of a row at a time. A null mean is zero, which makes dgamma RMS
-// normalisation's weight gradient. Launch: 1-D grid over cols.
+// Adds Σ_rows dy ⊙ x̂ to dgamma and Σ_rows dy to dbeta (either may be null). A null mean is zero, which makes
+// dgamma RMS normalisation's weight gradient.
+//
+// A block of 256 threads owns a tile of 32 columns at a time and splits the rows among its 8 warps: warp w
+// sums rows w, w + 8, …, each lane one column, so every warp load is 32 neighbouring floats of a row; the 8
+// partial sums of a column are then added in warp order (the same sum, run after run). Blocks stride over
+// the column tiles, so any grid covers every column. Launch: block 256, any 1-D grid (ColumnTiles.blocks).
+constexpr int PARAM_GRAD_COLUMNS = 32, PARAM_GRAD_ROW_LANES = 8;
+
 extern "C" __global__ void layernorm_param_grads_f32(int rows, int cols, const float* x, const float* mean,
                                                      const float* rstd, const float* dy, float* dgamma,
                                                      float* dbeta) {
-    const int j = blockIdx.x * blockDim.x + threadIdx.x;
-    if (j >= cols) return;
-    double gammaSum = 0.0, betaSum = 0.0;
-    for (int r = 0; r < rows; r++) {
-        const long long at = (long long) r * cols + j;
-        const double d = dy[at];
-        gammaSum += d * ((x[at] - (mean ? (double) mean[r] : 0.0)) * rstd[r]);
-        betaSum += d;
+    __shared__ double gammaPartial[PARAM_GRAD_ROW_LANES][PARAM_GRAD_COLUMNS];
+    __shared__ double betaPartial[PARAM_GRAD_ROW_LANES][PARAM_GRAD_COLUMNS];
+    const int lane = threadIdx.x % PARAM_GRAD_COLUMNS, rowLane = threadIdx.x / PARAM_GRAD_COLUMNS;
+    for (long long tile = blockIdx.x; tile * PARAM_GRAD_COLUMNS < cols; tile += gridDim.x) {
+        const long long j = tile * PARAM_GRAD_COLUMNS + lane;
+        double gammaSum = 0.0, betaSum = 0.0;
+        if (j < cols) {
+            for (int r = rowLane; r < rows; r += PARAM_GRAD_ROW_LANES) {
+                const long long at = (long long) r * cols + j;
+                const double d = dy[at];
+                gammaSum += d * ((x[at] - (mean ? (double) mean[r] : 0.0)) * rstd[r]);
+                betaSum += d;
+            }
+        }
+        gammaPartial[rowLane][lane] = gammaSum;
+        betaPartial[rowLane][lane] = betaSum;
+        __syncthreads();
+        if (rowLane == 0 && j < cols) {
+            for (int w = 1; w < PARAM_GRAD_ROW_LANES; w++) {
+                gammaSum += gammaPartial[w][lane];
+                betaSum += betaPartial[w][lane];
+            }
+            if (dgamma) dgamma[j] = (float) (dgamma[j] + gammaSum);
+            if (dbeta) dbeta[j] = (float) (dbeta[j] + betaSum);
+        }
+        __syncthreads(); // the partials are rewritten by the next tile
     }
-    if (dgamma) dgamma[j] = (float) (dgamma[j] + gammaSum);
-    if (dbeta) dbeta[j] = (float) (dbeta[j] + betaSum);
 }
 
 extern "C" __global__ void rmsnorm_rows_f32(int rows, int cols, float eps, const float* x, const float* weight,

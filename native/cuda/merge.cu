@@ -1,6 +1,6 @@
 // Per-entry merge kernels over a stack of `count` tensors of n elements each, tensor i starting i·stride
 // elements after the base pointer. Semantics follow MERGING.md (PEFT by default). Launch: any 1-D grid.
-#include "philox.cuh"
+#include "counter_random.cuh"
 
 #define GRID_STRIDE(i, n) \
     for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); \
@@ -56,32 +56,18 @@ extern "C" __global__ void ties_disjoint_merge(int mode, int normalizeByWeight, 
     }
 }
 
-// DARE keep decisions: element i of adapter `adapter` is kept when u < density, u being word i % 4 (as a
-// uniform in [0, 1)) of Philox with key = seed and counter = (i / 4 as 64 bits, adapter, 0). One Philox call
-// serves four consecutive elements, so each thread takes a group of four.
-#define DARE_GROUPS(g, n) GRID_STRIDE(g, ((n) + 3) / 4)
-
-__device__ __forceinline__ philox::Block dare_block(unsigned long long seed, int adapter, long long group) {
-    return philox::generate((unsigned) group, (unsigned) ((unsigned long long) group >> 32), (unsigned) adapter,
-                            0u, (unsigned) seed, (unsigned) (seed >> 32));
+// DARE keep decisions, CounterRandom.keeps on the CPU: element i of adapter `adapter` in `stream` (the module
+// or tensor) is kept when uniform(stream_key(seed, adapter_stream(stream, adapter)), i) < probability. The
+// probability is a double, as the CPU's is, so the comparison is the same one.
+extern "C" __global__ void dare_keep_mask(long long n, long long seed, long long stream, int adapter,
+                                          double probability, float* mask) {
+    const unsigned long long key = counter_random::stream_key(seed, counter_random::adapter_stream(stream, adapter));
+    GRID_STRIDE(i, n) mask[i] = counter_random::uniform(key, i) < probability ? 1.0f : 0.0f;
 }
 
-extern "C" __global__ void dare_keep_mask(long long n, unsigned long long seed, int adapter, float density,
-                                          float* mask) {
-    DARE_GROUPS(g, n) {
-        const philox::Block r = dare_block(seed, adapter, g);
-        for (int e = 0; e < 4 && 4 * g + e < n; e++) mask[4 * g + e] = philox::uniform(r.v[e]) < density ? 1.0f : 0.0f;
-    }
-}
-
-// out = kept ? x·rescale : 0 (rescale is 1/density for PEFT's DARE); out may be x.
-extern "C" __global__ void dare_apply(long long n, unsigned long long seed, int adapter, float density,
-                                      float rescale, const float* x, float* out) {
-    DARE_GROUPS(g, n) {
-        const philox::Block r = dare_block(seed, adapter, g);
-        for (int e = 0; e < 4 && 4 * g + e < n; e++) {
-            const long long i = 4 * g + e;
-            out[i] = philox::uniform(r.v[e]) < density ? x[i] * rescale : 0.0f;
-        }
-    }
+// out = kept ? x·rescale : 0 (rescale is (float) (1/density) for PEFT's DARE, as on the CPU); out may be x.
+extern "C" __global__ void dare_apply(long long n, long long seed, long long stream, int adapter,
+                                      double probability, float rescale, const float* x, float* out) {
+    const unsigned long long key = counter_random::stream_key(seed, counter_random::adapter_stream(stream, adapter));
+    GRID_STRIDE(i, n) out[i] = counter_random::uniform(key, i) < probability ? x[i] * rescale : 0.0f;
 }

@@ -17,20 +17,35 @@ __device__ __forceinline__ unsigned abs_bits(float v) {
 }
 
 // hist[b] += number of candidates whose byte at `shift` is b. Launch: any 1-D grid, block 256.
+//
+// Tensors of one scale put nearly every element in two or three buckets of the top byte (sign and exponent),
+// so one shared histogram would serialise the block on a few addresses. Each warp therefore has its own
+// sub-histogram, and the lanes of a warp that share a bucket add once, through their leader (__match_any_sync):
+// at most one atomic per distinct bucket per warp, and no two warps contend.
+constexpr int RADIX_WARPS = 8;
+
 extern "C" __global__ void abs_radix_histogram(long long n, const float* __restrict__ x,
                                                const SelectState* state, int shift,
                                                unsigned long long* hist) {
-    __shared__ unsigned local[256];
-    local[threadIdx.x] = 0;
+    __shared__ unsigned local[RADIX_WARPS][256];
+    for (int w = 0; w < RADIX_WARPS; w++) local[w][threadIdx.x] = 0;
     __syncthreads();
     const unsigned prefix = state->prefix, mask = state->mask;
-    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
-         i += (long long) gridDim.x * blockDim.x) {
-        unsigned bits = abs_bits(x[i]);
-        if ((bits & mask) == prefix) atomicAdd(&local[(bits >> shift) & 0xffu], 1u);
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    // The bound is on the block's first element, so whole warps iterate together (match_any needs all lanes).
+    for (long long base = blockIdx.x * (long long) blockDim.x; base < n; base += (long long) gridDim.x * blockDim.x) {
+        const long long i = base + threadIdx.x;
+        const unsigned bits = i < n ? abs_bits(x[i]) : 0u;
+        const bool candidate = i < n && (bits & mask) == prefix;
+        const unsigned bucket = candidate ? (bits >> shift) & 0xffu : 256u; // 256: not counted
+        const unsigned peers = __match_any_sync(0xffffffffu, bucket);
+        const bool leader = (peers & ((1u << lane) - 1u)) == 0;
+        if (candidate && leader) atomicAdd(&local[warp][bucket], (unsigned) __popc(peers));
     }
     __syncthreads();
-    if (local[threadIdx.x]) atomicAdd(&hist[threadIdx.x], (unsigned long long) local[threadIdx.x]);
+    unsigned long long total = 0;
+    for (int w = 0; w < RADIX_WARPS; w++) total += local[w][threadIdx.x];
+    if (total) atomicAdd(&hist[threadIdx.x], total);
 }
 
 // Picks the bucket holding the k-th largest candidate, narrows the state to it, and clears the histogram for
@@ -50,7 +65,8 @@ extern "C" __global__ void abs_radix_select_bucket(SelectState* state, int shift
 
 // Top-k pruning after a select: keeps every x with |x| above the threshold and, among those equal to it, the
 // first `keepEqual` by index (ties broken toward lower indices), zeroing the rest. Each block owns a chunk of
-// `chunk` consecutive elements; prune_count_equal counts the ties per chunk, prune_apply ranks them.
+// `chunk` consecutive elements; prune_count_equal counts the ties per chunk, prune_chunk_offsets turns the
+// counts into offsets, prune_apply ranks them.
 
 extern "C" __global__ void prune_count_equal(long long n, const float* __restrict__ x, unsigned threshold,
                                              long long chunk, unsigned long long* chunkCounts) {
@@ -68,22 +84,42 @@ extern "C" __global__ void prune_count_equal(long long n, const float* __restric
     }
 }
 
-// Launch: grid = number of chunks, block 256 (must match the block size of prune_count_equal's chunking).
+// In place: chunkCounts[c] becomes the number of ties in chunks 0..c−1 (an exclusive prefix sum), computed
+// once for all chunks, so prune_apply reads its offset instead of every block re-summing its predecessors.
+// One block walks the counts a tile of blockDim at a time, carrying the running total: O(chunks) work.
+// Launch: one block, any multiple of 32 threads up to 1024.
+extern "C" __global__ void prune_chunk_offsets(long long chunks, unsigned long long* chunkCounts) {
+    __shared__ unsigned long long warpTotals[32];
+    __shared__ unsigned long long carry;
+    if (threadIdx.x == 0) carry = 0;
+    __syncthreads();
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (long long base = 0; base < chunks; base += blockDim.x) {
+        const long long c = base + threadIdx.x;
+        const unsigned long long mine = c < chunks ? chunkCounts[c] : 0;
+        unsigned long long inclusive = mine; // within the warp
+        for (int offset = 1; offset < 32; offset *= 2) {
+            const unsigned long long other = __shfl_up_sync(0xffffffffu, inclusive, offset);
+            if (lane >= offset) inclusive += other;
+        }
+        if (lane == 31) warpTotals[warp] = inclusive;
+        __syncthreads();
+        unsigned long long before = carry;
+        for (int w = 0; w < warp; w++) before += warpTotals[w];
+        if (c < chunks) chunkCounts[c] = before + inclusive - mine;
+        __syncthreads(); // carry and warpTotals are read by all before the last thread moves them on
+        if (threadIdx.x == blockDim.x - 1) carry = before + inclusive;
+        __syncthreads();
+    }
+}
+
+// Launch: grid = number of chunks, block 256, after prune_chunk_offsets turned the counts into offsets.
 extern "C" __global__ void prune_apply(long long n, const float* __restrict__ x, unsigned threshold,
                                        unsigned long long keepEqual, long long chunk,
-                                       const unsigned long long* __restrict__ chunkCounts,
+                                       const unsigned long long* __restrict__ chunkOffsets,
                                        float* __restrict__ out) {
-    __shared__ unsigned long long before;
     __shared__ unsigned warpCounts[32];
-    // Ties in earlier chunks.
-    unsigned long long partial = 0;
-    for (int c = threadIdx.x; c < blockIdx.x; c += blockDim.x) partial += chunkCounts[c];
-    for (int offset = 16; offset > 0; offset /= 2) partial += __shfl_xor_sync(0xffffffffu, partial, offset);
-    if (threadIdx.x == 0) before = 0;
-    __syncthreads();
-    if (threadIdx.x % 32 == 0) atomicAdd(&before, partial);
-    __syncthreads();
-    unsigned long long rank = before; // ties seen before the current tile of blockDim elements
+    unsigned long long rank = chunkOffsets[blockIdx.x]; // ties before the current tile of blockDim elements
     const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     const long long begin = blockIdx.x * chunk, end = min(n, begin + chunk);
     for (long long base = begin; base < end; base += blockDim.x) {

@@ -71,6 +71,25 @@ T __shfl_xor_sync(unsigned, T value, int offset) {
     return emu::exchange(value, (threadIdx.x % 32) ^ offset);
 }
 
+// Lanes below `offset` keep their own value, as on the GPU.
+template <typename T>
+T __shfl_up_sync(unsigned, T value, int offset) {
+    const int lane = threadIdx.x % 32;
+    return emu::exchange(value, lane >= offset ? lane - offset : lane);
+}
+
+// The lanes of the warp holding the same value as this one.
+inline unsigned __match_any_sync(unsigned, unsigned value) {
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    emu::warp_slots[warp][lane] = value;
+    emu::warp_barriers[warp]->arrive_and_wait();
+    unsigned peers = 0;
+    const int lanes = (int) std::min(32u, blockDim.x - warp * 32);
+    for (int l = 0; l < lanes; l++) peers |= (emu::warp_slots[warp][l] == value ? 1u : 0u) << l;
+    emu::warp_barriers[warp]->arrive_and_wait();
+    return peers;
+}
+
 inline unsigned __ballot_sync(unsigned, bool predicate) {
     const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     emu::warp_slots[warp][lane] = predicate ? 1 : 0;

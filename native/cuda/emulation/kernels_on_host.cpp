@@ -1,10 +1,12 @@
 // Checks every kernel in native/cuda on the CPU through cuda_host_shim.h, against plain loops in double.
 // Build and run with ./run.sh; prints one line per check and exits non-zero when any fails.
 #include "emulated_mma.h"
-#include "../philox.cuh"
+#include "../counter_random.cuh"
 #include "../../include/amalgam_ops.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -42,12 +44,15 @@ struct SelectState { unsigned prefix, mask; unsigned long long k; };
 void abs_radix_histogram(long long n, const float* x, const SelectState* state, int shift, unsigned long long* hist);
 void abs_radix_select_bucket(SelectState* state, int shift, unsigned long long* hist);
 void prune_count_equal(long long n, const float* x, unsigned threshold, long long chunk, unsigned long long* counts);
+void prune_chunk_offsets(long long chunks, unsigned long long* counts);
 void prune_apply(long long n, const float* x, unsigned threshold, unsigned long long keepEqual, long long chunk,
                  const unsigned long long* counts, float* out);
 void ties_elect_sign(int mode, int count, long long n, long long stride, const float* p, const float* w, float* sign);
 void ties_disjoint_merge(int mode, int normalize, int count, long long n, long long stride, const float* p,
                          const float* w, float* out);
-void dare_keep_mask(long long n, unsigned long long seed, int adapter, float density, float* mask);
+void dare_keep_mask(long long n, long long seed, long long stream, int adapter, double probability, float* mask);
+void dare_apply(long long n, long long seed, long long stream, int adapter, double probability, float rescale,
+                const float* x, float* out);
 }
 
 static int failures = 0;
@@ -269,6 +274,27 @@ static void check_layernorm() {
     report("layernorm_param_grads_f32", worstDg + worstDb, 1e-5);
 }
 
+// More column tiles (32 columns each) than blocks, and more rows than a block's 8 row lanes: every column is
+// reached through the grid stride and every row through the lanes.
+static void check_param_grads_grid_stride() {
+    const int rows = 37, cols = 1000; // 32 tiles, the last partial, over 3 blocks
+    auto x = randoms(rows * cols, 31), dy = randoms(rows * cols, 32), mean = randoms(rows, 33), rstd = randoms(rows, 34);
+    std::vector<float> dgamma(cols, 0.5f), dbeta(cols, -0.5f);
+    emu::launch(dim3{3, 1, 1}, 256, [&] {
+        layernorm_param_grads_f32(rows, cols, x.data(), mean.data(), rstd.data(), dy.data(), dgamma.data(), dbeta.data());
+    });
+    double worst = 0;
+    for (int j = 0; j < cols; j++) {
+        double g = 0.5, b = -0.5;
+        for (int r = 0; r < rows; r++) {
+            g += (double) dy[r * cols + j] * ((x[r * cols + j] - (double) mean[r]) * rstd[r]);
+            b += dy[r * cols + j];
+        }
+        worst = std::max({worst, std::fabs(g - dgamma[j]), std::fabs(b - dbeta[j])});
+    }
+    report("layernorm_param_grads_f32 grid-stride, 32 tiles on 3 blocks", worst, 1e-5);
+}
+
 static void check_rmsnorm() {
     const int rows = 3, cols = 300;
     auto x = randoms(rows * cols, 24, 2.0f), weight = randoms(cols, 25), dy = randoms(rows * cols, 26);
@@ -323,7 +349,7 @@ static void check_rope() {
 }
 
 static void check_selection() {
-    const long long n = 9000, chunk = 4096;
+    const long long n = 9000;
     auto x = randoms(n, 18);
     for (float& v : x) v = std::round(v * 8) / 8; // many ties
     for (long long k : {1LL, 100LL, 4500LL, 8999LL}) {
@@ -338,23 +364,43 @@ static void check_selection() {
         std::sort(sorted.begin(), sorted.end(), std::greater<float>());
         report("radix select k=" + std::to_string(k), std::fabs(__uint_as_float(state.prefix) - sorted[k - 1]), 0);
 
-        long long chunks = (n + chunk - 1) / chunk;
-        std::vector<unsigned long long> counts(chunks);
-        std::vector<float> out(n);
-        emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] { prune_count_equal(n, x.data(), state.prefix, chunk, counts.data()); });
-        emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] {
-            prune_apply(n, x.data(), state.prefix, state.k, chunk, counts.data(), out.data());
-        });
         // Reference: stable order by decreasing |x|, first k kept.
         std::vector<long long> order(n);
         for (long long i = 0; i < n; i++) order[i] = i;
         std::stable_sort(order.begin(), order.end(), [&](long long a, long long b) { return std::fabs(x[a]) > std::fabs(x[b]); });
         std::vector<float> expected(n, 0.0f);
         for (long long r = 0; r < k; r++) expected[order[r]] = x[order[r]];
-        double wrong = 0;
-        for (long long i = 0; i < n; i++) wrong += expected[i] != out[i];
-        report("prune (exact top-k, ties by index) k=" + std::to_string(k), wrong, 0);
+        // 3 chunks, and 36 chunks whose offsets a 32-thread scan block computes in two tiles, one partial.
+        for (long long chunk : {4096LL, 256LL}) {
+            long long chunks = (n + chunk - 1) / chunk;
+            std::vector<unsigned long long> counts(chunks);
+            std::vector<float> out(n);
+            emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] { prune_count_equal(n, x.data(), state.prefix, chunk, counts.data()); });
+            emu::launch(dim3{1, 1, 1}, chunk == 4096 ? 256 : 32, [&] { prune_chunk_offsets(chunks, counts.data()); });
+            emu::launch(dim3{(unsigned) chunks, 1, 1}, 256, [&] {
+                prune_apply(n, x.data(), state.prefix, state.k, chunk, counts.data(), out.data());
+            });
+            double wrong = 0;
+            for (long long i = 0; i < n; i++) wrong += expected[i] != out[i];
+            report("prune (exact top-k, ties by index) k=" + std::to_string(k) + " chunk=" + std::to_string(chunk), wrong, 0);
+        }
     }
+}
+
+static void check_chunk_offsets() {
+    const long long chunks = 1000; // four tiles of 256, the last partial
+    std::mt19937 rng(30);
+    std::vector<unsigned long long> counts(chunks), expected(chunks);
+    unsigned long long running = 0;
+    for (long long c = 0; c < chunks; c++) {
+        counts[c] = rng() % 5000;
+        expected[c] = running;
+        running += counts[c];
+    }
+    emu::launch(dim3{1, 1, 1}, 256, [&] { prune_chunk_offsets(chunks, counts.data()); });
+    double wrong = 0;
+    for (long long c = 0; c < chunks; c++) wrong += counts[c] != expected[c];
+    report("prune_chunk_offsets = exclusive prefix sum", wrong, 0);
 }
 
 static void check_merge() {
@@ -376,20 +422,67 @@ static void check_merge() {
     worst = 0;
     for (int i = 0; i < 6; i++) worst = std::max(worst, (double) std::fabs(sign[i] - expectedSign[i]));
     report("ties_elect_sign frequency", worst, 0);
+}
+
+// Uniforms of amalgam.kernels.CounterRandom computed by the Java (CounterRandomTest asserts the same table):
+// {seed, stream, adapter, index, uniform(streamKey(seed, adapterStream(stream, adapter)), index)}.
+struct UniformAnswer { long long seed, stream; int adapter; long long index; double uniform; };
+static const UniformAnswer COUNTER_RANDOM_ANSWERS[] = {
+    {0LL, 0LL, 0, 0LL, 0x1.0e364ebc59307p-1},
+    {42LL, 0LL, 1, 7LL, 0x1.18032c1b2eb8ap-2},
+    {42LL, 3LL, 1, 7LL, 0x1.8b2d7557c1481p-1},
+    {-1LL, 12345LL, 65536, 1099511627776LL, 0x1.51f53fa33c6c7p-1},
+    {20015998343868LL, 5LL, 2, 999999999LL, 0x1.5644caa845ae8p-2},
+    {7LL, -2LL, 0, 3LL, 0x1.5dcd681a2872ap-1},
+};
+
+// Masks the Java wrote (KernelsOnHostTest, from CounterRandom.keeps = KeepMask.seeded), one case a line:
+// seed stream adapter probability n, then n characters 0/1. Run without the file, only the table is checked.
+static void check_masks_against_java(const char* path) {
+    std::ifstream in(path);
+    long long seed, stream, n;
+    int adapter;
+    double probability;
+    std::string expected;
+    int cases = 0;
+    double wrong = 0;
+    while (in >> seed >> stream >> adapter >> probability >> n >> expected) {
+        std::vector<float> mask(n);
+        launch1d(n, [&] { dare_keep_mask(n, seed, stream, adapter, probability, mask.data()); });
+        for (long long i = 0; i < n; i++) wrong += mask[i] != (expected[i] == '1' ? 1.0f : 0.0f);
+        cases++;
+    }
+    report("dare_keep_mask = Java KeepMask.seeded, " + std::to_string(cases) + " cases", cases ? wrong : 1, 0);
+}
+
+static void check_dare() {
+    double wrong = 0;
+    for (const UniformAnswer& a : COUNTER_RANDOM_ANSWERS) {
+        const unsigned long long key = counter_random::stream_key(a.seed, counter_random::adapter_stream(a.stream, a.adapter));
+        wrong += counter_random::uniform(key, a.index) != a.uniform;
+    }
+    report("counter_random = Java CounterRandom known answers", wrong, 0);
 
     const long long n = 4001;
-    std::vector<float> mask(n);
-    launch1d(n, [&] { dare_keep_mask(n, 42, 1, 0.3f, mask.data()); });
-    double kept = 0, wrong = 0;
+    std::vector<float> mask(n), x = randoms(n, 35), out(n);
+    launch1d(n, [&] { dare_keep_mask(n, 42, 9, 1, 0.3, mask.data()); });
+    launch1d(n, [&] { dare_apply(n, 42, 9, 1, 0.3, 1 / 0.3f, x.data(), out.data()); });
+    double kept = 0, wrongMask = 0, wrongApply = 0, sameAsOtherStream = 0;
+    const unsigned long long key = counter_random::stream_key(42, counter_random::adapter_stream(9, 1));
+    const unsigned long long otherStream = counter_random::stream_key(42, counter_random::adapter_stream(10, 1));
     for (long long i = 0; i < n; i++) {
+        const bool keep = counter_random::uniform(key, i) < 0.3;
         kept += mask[i];
-        auto r = philox::generate((unsigned) (i / 4), 0, 1, 0, 42, 0);
-        wrong += mask[i] != (philox::uniform(r.v[i % 4]) < 0.3f ? 1.0f : 0.0f);
+        wrongMask += mask[i] != (keep ? 1.0f : 0.0f);
+        wrongApply += out[i] != (keep ? x[i] * (1 / 0.3f) : 0.0f);
+        sameAsOtherStream += keep == (counter_random::uniform(otherStream, i) < 0.3);
     }
     report("dare_keep_mask keeps ~30%", std::fabs(kept / n - 0.3), 0.03);
-    report("dare_keep_mask = Philox word i%4 of counter i/4", wrong, 0);
-    auto block = philox::generate(0, 0, 0, 0, 0, 0);
-    report("philox known answer", block.v[0] == 0x6627e8d5u && block.v[3] == 0x9b00dbd8u ? 0 : 1, 0);
+    report("dare_keep_mask = counter_random.keeps", wrongMask, 0);
+    report("dare_apply = kept x * rescale", wrongApply, 0);
+    // Independent masks agree on 0.3² + 0.7² = 58% of entries; the old generator's were identical per stream.
+    report("another module's stream draws another mask", std::fabs(sameAsOtherStream / n - 0.58), 0.03);
+    if (const char* path = std::getenv("AMALGAM_KEEP_MASK_CASES")) check_masks_against_java(path);
 }
 
 int main() {
@@ -408,10 +501,13 @@ int main() {
     check_reductions();
     check_softmax();
     check_layernorm();
+    check_param_grads_grid_stride();
     check_rmsnorm();
     check_rope();
     check_selection();
+    check_chunk_offsets();
     check_merge();
+    check_dare();
     std::printf("%s: %d failed\n", failures ? "FAILED" : "ALL PASSED", failures);
     return failures ? 1 : 0;
 }

@@ -8,7 +8,7 @@ import amalgam.engine.optim.Adam;
 import amalgam.merge.adaptive.AdaptiveMerge;
 import amalgam.merge.adaptive.CoefficientSettings;
 import amalgam.merge.adaptive.Coefficients;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.adaptive.Buffer;
 import amalgam.merge.adaptive.LabelledImages;
 import amalgam.merge.adaptive.Objective;
@@ -71,7 +71,7 @@ public class CoefficientStepBench {
             }
             deltas.add(adapter);
         }
-        adaptiveMerge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, deltas, MergeKind.parse(merge), 0.5, 1);
+        adaptiveMerge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, deltas, MergeMethod.learnableFromName(merge), 0.5, 1);
         coefficients = new Coefficients(CoefficientSettings.sigmoid(3), adapters, TinyViT.ATTENTION_PROJECTIONS.size(),
                 DType.F32);
         adam = Adam.adam(coefficients.trainable(), 0.05);

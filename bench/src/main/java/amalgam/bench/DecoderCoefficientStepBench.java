@@ -12,8 +12,9 @@ import amalgam.kernels.Backends;
 import amalgam.kernels.WorkerPool;
 import amalgam.merge.adaptive.AdaptiveMerge;
 import amalgam.merge.adaptive.CoefficientSettings;
+import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.adaptive.TokenBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,7 +101,7 @@ public class DecoderCoefficientStepBench {
             }
             deltas.add(adapter);
         }
-        adaptiveMerge = new AdaptiveMerge(model, modules, deltas, MergeKind.parse(merge), 0.5, 1);
+        adaptiveMerge = new AdaptiveMerge(model, modules, deltas, MergeMethod.learnableFromName(merge), 0.5, 1);
         coefficients = new Coefficients(CoefficientSettings.sigmoid(3), adapters, modules.size(), DType.F32);
         adam = Adam.adam(coefficients.trainable(), 0.05);
         List<TokenBuffer.Sequence> rows = new ArrayList<>();
@@ -114,12 +115,12 @@ public class DecoderCoefficientStepBench {
 
     @Benchmark
     public double step() {
+        // What train-coefficients runs: the buffer in parts, each part's activations freed before the next.
         try (var _ = Engine.step()) {
             adam.zeroGrad();
-            Tensor loss = adaptiveMerge.loss(coefficients.weights(), coefficients.settings().granularity(), buffer);
-            loss.backward();
+            double loss = CoefficientTraining.lossAndGradient(adaptiveMerge, coefficients, buffer.parts());
             adam.step();
-            return loss.item();
+            return loss;
         }
     }
 

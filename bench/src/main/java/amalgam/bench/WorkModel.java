@@ -23,6 +23,7 @@ final class WorkModel {
             case "LoraForwardBench" -> new Work(
                     LoraForwardBench.flopsPerOp(Integer.parseInt(params.get("tokens")), params.get("mode")), "FLOP");
             case "MergeBench" -> new Work(MergeBench.bytesPerOp(params), "B");
+            case "ManyAdaptersMergeBench" -> new Work(ManyAdaptersMergeBench.bytesPerOp(params), "B");
             case "GemvBench" -> new Work(GemvBench.bytesPerOp(params), "B");
             default -> UNKNOWN;
         };

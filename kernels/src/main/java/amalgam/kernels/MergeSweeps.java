@@ -3,7 +3,7 @@ package amalgam.kernels;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The elementwise sweeps of the task-arithmetic merges (MERGING.md): magnitude pruning by rank and the
+ * The elementwise sweeps of the task-arithmetic merges (docs/merging.md): magnitude pruning by rank and the
  * elected (disjoint) mean. Segments hold fp32 and start at element 0 (pass a slice for an offset).
  * Every implementation gives the same bits as {@code amalgam.kernels.scalar.ScalarMergeSweeps}, except which
  * NaN an invalid operation yields: neither Java nor C fixes NaN payloads and signs.

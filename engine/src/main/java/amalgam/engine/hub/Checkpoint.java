@@ -122,6 +122,21 @@ public final class Checkpoint implements TensorSource, AutoCloseable {
                 "missing, and no model_type either: cannot tell which model this is"));
     }
 
+    /** Whether the weights are shards named by {@value #INDEX} rather than one {@value #WEIGHTS}. */
+    public boolean sharded() {
+        return Files.exists(directory.resolve(INDEX));
+    }
+
+    /** The weights files: {@value #WEIGHTS}, or the shards in the order the index first names them. */
+    public List<SafetensorsFile> files() {
+        return files;
+    }
+
+    /** The file that holds tensor {@code name}, as the index places it. */
+    public Optional<SafetensorsFile> file(String name) {
+        return Optional.ofNullable(fileByTensor.get(name));
+    }
+
     public Set<String> tensorNames() {
         return fileByTensor.keySet();
     }

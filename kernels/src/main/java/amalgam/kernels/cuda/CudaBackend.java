@@ -242,7 +242,8 @@ public final class CudaBackend implements Backend, GemmDelegation, MergeSweepsDe
                     .i32(cols).ptr(dX.at()).ptr(dMean.at()).ptr(dRstd.at()).ptr(Staged.at(dGamma))
                     .ptr(dDy.at()).ptr(dDx.at()));
             if (dgamma != null || dbeta != null) {
-                context.launch1d(CudaKernels.LAYERNORM_PARAM_GRADS, cols, KernelArgs.of().i32(rows).i32(cols)
+                context.launch(CudaKernels.LAYERNORM_PARAM_GRADS, ColumnTiles.blocks(cols), 1, 1, ColumnTiles.BLOCK,
+                        KernelArgs.of().i32(rows).i32(cols)
                         .ptr(dX.at()).ptr(dMean.at()).ptr(dRstd.at()).ptr(dDy.at())
                         .ptr(Staged.at(dDgamma)).ptr(Staged.at(dDbeta)));
             }
@@ -302,7 +303,8 @@ public final class CudaBackend implements Backend, GemmDelegation, MergeSweepsDe
                     .i32(cols).ptr(dX.at()).ptr(dRstd.at()).ptr(Staged.at(dWeight)).ptr(dDy.at()).ptr(dDx.at()));
             if (dweight != null) {
                 // Layer norm's gamma gradient with no mean (a null pointer) is the RMS weight gradient.
-                context.launch1d(CudaKernels.LAYERNORM_PARAM_GRADS, cols, KernelArgs.of().i32(rows).i32(cols)
+                context.launch(CudaKernels.LAYERNORM_PARAM_GRADS, ColumnTiles.blocks(cols), 1, 1, ColumnTiles.BLOCK,
+                        KernelArgs.of().i32(rows).i32(cols)
                         .ptr(dX.at()).ptr(null).ptr(dRstd.at()).ptr(dDy.at()).ptr(dDweight.at()).ptr(null));
                 dDweight.download(context, cols, dweight, 0);
             }

@@ -13,9 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The process's one CUDA device (GPU 0): its primary context, one stream every operation is queued on, the
- * loaded PTX modules and the caching device allocator. Operations take the context with {@link #enter()},
- * which serialises callers and makes the context current on the calling thread (the driver API tracks the
- * current context per thread).
+ * loaded kernel modules (SASS or PTX) and the caching device allocator. Operations take the context with
+ * {@link #enter()}, which serialises callers and makes the context current on the calling thread (the driver
+ * API tracks the current context per thread).
  */
 public final class CudaContext {
 
@@ -122,7 +122,7 @@ public final class CudaContext {
                     + args.signature() + ")");
         }
         if (gridX == 0 || gridY == 0 || gridZ == 0) return;
-        CudaModule module = modules.computeIfAbsent(kernel.module(), CudaModule::load);
+        CudaModule module = modules.computeIfAbsent(kernel.module(), name -> CudaModule.load(name, major, minor));
         lastKernel = kernel;
         try {
             JCudaDriver.cuLaunchKernel(module.function(kernel), gridX, gridY, gridZ, block, 1, 1, 0, stream,

@@ -53,19 +53,20 @@ public final class CudaKernels {
     public static final KernelRef RADIX_HISTOGRAM = new KernelRef("select", "abs_radix_histogram", "i64 ptr ptr i32 ptr");
     public static final KernelRef RADIX_SELECT_BUCKET = new KernelRef("select", "abs_radix_select_bucket", "ptr i32 ptr");
     public static final KernelRef PRUNE_COUNT_EQUAL = new KernelRef("select", "prune_count_equal", "i64 ptr i32 i64 ptr");
+    public static final KernelRef PRUNE_CHUNK_OFFSETS = new KernelRef("select", "prune_chunk_offsets", "i64 ptr");
     public static final KernelRef PRUNE_APPLY = new KernelRef("select", "prune_apply", "i64 ptr i32 i64 i64 ptr ptr");
 
     public static final KernelRef TIES_ELECT_SIGN = new KernelRef("merge", "ties_elect_sign", "i32 i32 i64 i64 ptr ptr ptr");
     public static final KernelRef TIES_DISJOINT_MERGE = new KernelRef("merge", "ties_disjoint_merge", "i32 i32 i32 i64 i64 ptr ptr ptr");
-    public static final KernelRef DARE_KEEP_MASK = new KernelRef("merge", "dare_keep_mask", "i64 i64 i32 f32 ptr");
-    public static final KernelRef DARE_APPLY = new KernelRef("merge", "dare_apply", "i64 i64 i32 f32 f32 ptr ptr");
+    public static final KernelRef DARE_KEEP_MASK = new KernelRef("merge", "dare_keep_mask", "i64 i64 i64 i32 f64 ptr");
+    public static final KernelRef DARE_APPLY = new KernelRef("merge", "dare_apply", "i64 i64 i64 i32 f64 f32 ptr ptr");
 
     public static final List<KernelRef> ALL = List.of(
             SGEMM_NN, SGEMM_NT, SGEMM_TN, SGEMM_TT, TF32_NN, TF32_NT, TF32_TN, TF32_TT,
             UNARY, AFFINE, FILL, BINARY_STRIDED, COPY_STRIDED, REDUCE_ROWS, REDUCE_COLUMNS,
             SOFTMAX, LOG_SOFTMAX, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD,
             LAYERNORM, LAYERNORM_BACKWARD, LAYERNORM_PARAM_GRADS, RMSNORM, RMSNORM_BACKWARD, ROPE, LORA_FORWARD_UP,
-            RADIX_HISTOGRAM, RADIX_SELECT_BUCKET, PRUNE_COUNT_EQUAL, PRUNE_APPLY,
+            RADIX_HISTOGRAM, RADIX_SELECT_BUCKET, PRUNE_COUNT_EQUAL, PRUNE_CHUNK_OFFSETS, PRUNE_APPLY,
             TIES_ELECT_SIGN, TIES_DISJOINT_MERGE, DARE_KEEP_MASK, DARE_APPLY);
 
     /** The PTX modules, one per native/cuda/*.cu file. */

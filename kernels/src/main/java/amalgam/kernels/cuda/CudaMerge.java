@@ -1,12 +1,14 @@
 package amalgam.kernels.cuda;
 
+import amalgam.kernels.CounterRandom;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * The merge kernels on the GPU, host segments in and out: exact top-k magnitude pruning, TIES sign election
- * and disjoint merge, and DARE masks from Philox. A "stack" is {@code count} tensors of {@code n} floats
+ * and disjoint merge, and DARE masks from {@link CounterRandom}, the CPU's generator. A "stack" is {@code count} tensors of {@code n} floats
  * laid end to end.
  */
 public final class CudaMerge {
@@ -21,7 +23,7 @@ public final class CudaMerge {
     }
 
     /**
-     * Keeps the k entries of largest |x| (ties broken toward lower indices, as MERGING.md's magnitude prune
+     * Keeps the k entries of largest |x| (ties broken toward lower indices, as docs/merging.md's magnitude prune
      * says) and writes zeros elsewhere. k ≤ 0 gives zeros; k ≥ n copies x. out may be x.
      */
     public void keepLargestAbs(long n, long k, MemorySegment x, long xOffset, MemorySegment out, long outOffset) {
@@ -43,6 +45,9 @@ public final class CudaMerge {
             try (Staged counts = Staged.allocate(context, 2 * chunks)) { // chunks × uint64
                 context.launch(CudaKernels.PRUNE_COUNT_EQUAL, (int) chunks, 1, 1, 256, KernelArgs.of().i64(n)
                         .ptr(dx.at()).i32(threshold.thresholdBits()).i64(PRUNE_CHUNK).ptr(counts.at()));
+                // One block turns the counts into offsets once; 1024 threads walk them in the fewest tiles.
+                context.launch(CudaKernels.PRUNE_CHUNK_OFFSETS, 1, 1, 1, 1024,
+                        KernelArgs.of().i64(chunks).ptr(counts.at()));
                 context.launch(CudaKernels.PRUNE_APPLY, (int) chunks, 1, 1, 256, KernelArgs.of().i64(n)
                         .ptr(dx.at()).i32(threshold.thresholdBits()).i64(threshold.rankAmongEqual())
                         .i64(PRUNE_CHUNK).ptr(counts.at()).ptr(dout.at()));
@@ -86,26 +91,28 @@ public final class CudaMerge {
         }
     }
 
-    /** mask[i] = 1 where DARE keeps element i of adapter {@code adapter}, else 0; see {@link Philox#dareKeep}. */
-    public void dareMask(long n, long seed, int adapter, float density, MemorySegment mask) {
+    /**
+     * mask[i] = 1 where DARE keeps element i of adapter {@code adapter} in {@code stream}, else 0: exactly
+     * {@link CounterRandom#keeps}, so the CPU's {@code KeepMask.seeded(seed)} draws the same mask.
+     */
+    public void dareMask(long n, long seed, long stream, int adapter, double probability, MemorySegment mask) {
         if (n <= 0) return;
         try (CudaContext.Scope scope = context.enter(); Staged dmask = Staged.allocate(context, n)) {
-            // One thread per group of four elements: one Philox call gives four words.
-            context.launch1d(CudaKernels.DARE_KEEP_MASK, (n + 3) / 4,
-                    KernelArgs.of().i64(n).i64(seed).i32(adapter).f32(density).ptr(dmask.at()));
+            context.launch1d(CudaKernels.DARE_KEEP_MASK, n, KernelArgs.of().i64(n).i64(seed).i64(stream)
+                    .i32(adapter).f64(probability).ptr(dmask.at()));
             dmask.download(context, n, mask, 0);
         }
     }
 
     /** out[i] = kept ? x[i]·rescale : 0 with the same keep decisions as {@link #dareMask}; out may be x. */
-    public void dareApply(long n, long seed, int adapter, float density, float rescale, MemorySegment x,
-                          MemorySegment out) {
+    public void dareApply(long n, long seed, long stream, int adapter, double probability, float rescale,
+                          MemorySegment x, MemorySegment out) {
         if (n <= 0) return;
         try (CudaContext.Scope scope = context.enter();
              Staged dx = Staged.upload(context, x, 0, n);
              Staged dout = Staged.allocate(context, n)) {
-            context.launch1d(CudaKernels.DARE_APPLY, (n + 3) / 4, KernelArgs.of().i64(n).i64(seed).i32(adapter)
-                    .f32(density).f32(rescale).ptr(dx.at()).ptr(dout.at()));
+            context.launch1d(CudaKernels.DARE_APPLY, n, KernelArgs.of().i64(n).i64(seed).i64(stream).i32(adapter)
+                    .f64(probability).f32(rescale).ptr(dx.at()).ptr(dout.at()));
             dout.download(context, n, out, 0);
         }
     }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * A kernel's parameter list, built in the order of the kernel's C signature. Each value must have exactly
  * the C type's width: {@code int} → {@link #i32}, {@code long long} → {@link #i64}, {@code float} →
- * {@link #f32}, pointers → {@link #ptr}, and a struct of {@code long long} fields → {@link #i64s}.
+ * {@link #f32}, {@code double} → {@link #f64}, pointers → {@link #ptr}, and a struct of {@code long long} fields → {@link #i64s}.
  */
 public final class KernelArgs {
 
@@ -36,6 +36,12 @@ public final class KernelArgs {
     public KernelArgs f32(float value) {
         values.add(Pointer.to(new float[] {value}));
         kinds.add("f32");
+        return this;
+    }
+
+    public KernelArgs f64(double value) {
+        values.add(Pointer.to(new double[] {value}));
+        kinds.add("f64");
         return this;
     }
 

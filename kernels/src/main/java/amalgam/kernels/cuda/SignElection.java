@@ -1,6 +1,6 @@
 package amalgam.kernels.cuda;
 
-/** How TIES elects the majority sign of each entry (MERGING.md); a zero total counts as positive. */
+/** How TIES elects the majority sign of each entry (docs/merging.md); a zero total counts as positive. */
 public enum SignElection {
     /** Sign of Σ p_i over the unweighted pruned tensors (PEFT's default, "total"). */
     TOTAL(0),

@@ -1,5 +1,6 @@
 package amalgam.kernels.cuda;
 
+import amalgam.kernels.CounterRandom;
 import amalgam.kernels.FloatSegments;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The merge kernels against MERGING.md's hand-checked examples and against the plain host definitions
+ * The merge kernels against docs/merging.md's hand-checked examples and against the plain host definitions
  * below on random data. Pruning, election and masks must match exactly; merged values to 1e-6 relative
  * (the kernel sums in double, the host reference too, in the same order).
  */
@@ -151,23 +152,26 @@ class CudaMergeTest {
     }
 
     @Test
-    void dareMasksAreTheJavaPhiloxBitForBit() {
+    void dareMasksAreTheCpuCounterRandomBitForBit() {
         int n = 10_001;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = FloatSegments.allocate(arena, n);
-            for (int adapter : new int[] {0, 3}) {
-                for (long seed : new long[] {0L, 42L, 0x1234_5678_9abcL}) {
-                    merge.dareMask(n, seed, adapter, 0.3f, mask);
-                    for (int i = 0; i < n; i++) {
-                        assertEquals(Philox.dareKeep(seed, adapter, 0.3f, i) ? 1f : 0f, FloatSegments.get(mask, i),
-                                "seed " + seed + " adapter " + adapter + " element " + i);
+            for (long stream : new long[] {0L, 5L}) {
+                for (int adapter : new int[] {0, 3}) {
+                    for (long seed : new long[] {0L, 42L, 0x1234_5678_9abcL}) {
+                        merge.dareMask(n, seed, stream, adapter, 0.3, mask);
+                        for (int i = 0; i < n; i++) {
+                            assertEquals(CounterRandom.keeps(seed, stream, adapter, i, 0.3) ? 1f : 0f,
+                                    FloatSegments.get(mask, i),
+                                    "seed " + seed + " stream " + stream + " adapter " + adapter + " element " + i);
+                        }
                     }
                 }
             }
             MemorySegment x = random(arena, n, 33), out = FloatSegments.allocate(arena, n);
-            merge.dareApply(n, 42L, 1, 0.25f, 4f, x, out);
+            merge.dareApply(n, 42L, 2L, 1, 0.25, 4f, x, out);
             for (int i = 0; i < n; i++) {
-                float expected = Philox.dareKeep(42L, 1, 0.25f, i) ? FloatSegments.get(x, i) * 4f : 0f;
+                float expected = CounterRandom.keeps(42L, 2L, 1, i, 0.25) ? FloatSegments.get(x, i) * 4f : 0f;
                 assertEquals(expected, FloatSegments.get(out, i), "dareApply element " + i);
             }
         }

@@ -10,8 +10,9 @@ class KernelArgsTest {
 
     @Test
     void signatureListsTheKindsInOrder() {
-        KernelArgs args = KernelArgs.of().i32(1).i64(2).f32(3f).ptr(new CUdeviceptr()).ptr(null).i64s(new long[25]);
-        assertEquals("i32 i64 f32 ptr ptr i64x25", args.signature());
+        KernelArgs args = KernelArgs.of().i32(1).i64(2).f32(3f).f64(4.0).ptr(new CUdeviceptr()).ptr(null)
+                .i64s(new long[25]);
+        assertEquals("i32 i64 f32 f64 ptr ptr i64x25", args.signature());
     }
 
     @Test

@@ -70,6 +70,7 @@ class PtxResourcesTest {
                 kinds.add(switch (param.group(1)) {
                     case "u32", "s32", "b32" -> "i32";
                     case "f32" -> "f32";
+                    case "f64" -> "f64";
                     case "u64", "s64", "b64" -> "i64|ptr";
                     case "b8" -> "i64x" + Integer.parseInt(param.group(2)) / 8;
                     default -> "?" + param.group(1);
@@ -116,6 +117,24 @@ class PtxResourcesTest {
                     .map(f -> f.substring(0, f.length() - 3)).sorted().toList();
         }
         assertEquals(files, CudaKernels.MODULES.stream().sorted().toList());
+    }
+
+    /** The sm_90 SASS is an ELF cubin per module holding every kernel the Java side launches from it. */
+    @Test
+    void sm90SassDefinesEveryLaunchedKernel() {
+        assumeTrue(anyPtxBuilt(), "no PTX in the build: nvcc was not on the PATH when the kernels module was compiled");
+        for (String module : CudaKernels.MODULES) {
+            String resource = KernelRef.sassResourceOf(module, 9, 0);
+            byte[] cubin = CudaModule.readResource(resource);
+            assertNotNull(cubin, resource + " was not built");
+            assertEquals("\u007fELF", new String(cubin, 0, 4, StandardCharsets.ISO_8859_1), resource + " is not an ELF cubin");
+            String sections = new String(cubin, StandardCharsets.ISO_8859_1);
+            for (KernelRef kernel : CudaKernels.ALL) {
+                if (kernel.module().equals(module)) {
+                    assertTrue(sections.contains(".text." + kernel.entry() + "\0"), kernel + " has no SASS in " + resource);
+                }
+            }
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package amalgam.merge.adaptive;
 
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.engine.DType;
 import amalgam.engine.Tensor;
 import amalgam.engine.nn.Module;
@@ -31,7 +32,7 @@ public final class AdaptiveMerge {
      *                 update
      */
     public AdaptiveMerge(Module base, List<String> modules, List<Map<String, Tensor>> adapters,
-                         MergeKind kind, double density, long seed) {
+                         MergeMethod kind, double density, long seed) {
         if (adapters.isEmpty()) throw new IllegalArgumentException("merging needs at least one adapter");
         this.base = base;
         this.modules = List.copyOf(modules);

@@ -29,4 +29,21 @@ public record LabelledImages(UnaryOperator<Tensor> classifier, Tensor images, in
     public Tensor loss() {
         return objective.loss(classifier.apply(images), labels);
     }
+
+    @Override
+    public int terms() {
+        return labels.length;
+    }
+
+    @Override
+    public LabelledImages slice(int from, int to) {
+        return new LabelledImages(classifier, images.slice(0, from, to), java.util.Arrays.copyOfRange(labels, from, to),
+                objective);
+    }
+
+    /** A ViT's activations are a few MB per image: 64 at a time bound a part well under a gigabyte. */
+    @Override
+    public int examplesPerPart() {
+        return 64;
+    }
 }

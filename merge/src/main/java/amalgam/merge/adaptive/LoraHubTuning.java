@@ -23,7 +23,7 @@ public final class LoraHubTuning {
     public static double loss(AdaptiveMerge merge, Granularity granularity, Buffer buffer, double[] w, int groups) {
         try (var _ = Engine.noGrad(); var _ = Engine.step()) {
             Tensor alphas = Tensor.of(merge.dtype() == DType.F64 ? DType.F64 : DType.F32, w, w.length / groups, groups);
-            return merge.loss(alphas, granularity, buffer).item();
+            return CoefficientTraining.loss(merge, alphas, granularity, buffer);
         }
     }
 }

@@ -30,7 +30,14 @@ public final class TokenBuffer implements Buffer {
         }
     }
 
+    /**
+     * Padded positions per part: the logits of 512 positions over a 49,152-token vocabulary are 100 MB, and each
+     * layer's activations a few MB more; a SmolLM2-135M coefficient step of 16 × 64 tokens then runs in two parts.
+     */
+    static final int POSITIONS_PER_PART = 512;
+
     private final CausalLanguageModel model;
+    private final List<Sequence> source;
     private final int[][] ids;
     private final int[] targets; // per position of the flattened batch: the next token, or IGNORE
     private final int sequences;
@@ -38,6 +45,7 @@ public final class TokenBuffer implements Buffer {
     public TokenBuffer(CausalLanguageModel model, List<Sequence> sequences) {
         if (sequences.isEmpty()) throw new IllegalArgumentException("a buffer needs at least one sequence");
         this.model = model;
+        this.source = List.copyOf(sequences);
         this.sequences = sequences.size();
         int length = sequences.stream().mapToInt(s -> s.ids().length).max().orElseThrow();
         ids = new int[sequences.size()][length];
@@ -61,6 +69,21 @@ public final class TokenBuffer implements Buffer {
         int n = 0;
         for (int t : targets) if (t != CrossEntropy.IGNORE) n++;
         return n;
+    }
+
+    @Override
+    public int terms() {
+        return scoredTokens();
+    }
+
+    @Override
+    public TokenBuffer slice(int from, int to) {
+        return new TokenBuffer(model, source.subList(from, to));
+    }
+
+    @Override
+    public int examplesPerPart() {
+        return Math.max(1, POSITIONS_PER_PART / ids[0].length);
     }
 
     @Override

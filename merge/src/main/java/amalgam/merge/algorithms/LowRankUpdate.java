@@ -54,4 +54,25 @@ public record LowRankUpdate(DenseMatrix b, DenseMatrix a, double scale) {
         gemm.gemm(false, false, outFeatures(), inFeatures(), rank(), (float) (weight * scale),
                 b.data(), 0, b.cols(), a.data(), 0, a.cols(), 0f, out.data(), 0, out.cols());
     }
+
+    /**
+     * Adds scale · B · A to {@code weight} (out × in), or with {@code transposed} its transpose to {@code weight}
+     * (in × out): how PEFT's merge_and_unload folds an update into a Linear layer, and into a Conv1D
+     * ({@code fan_in_fan_out}) or Embedding table, which store the weight the other way round.
+     */
+    public void addTo(Gemm gemm, DenseMatrix weight, boolean transposed) {
+        int rows = transposed ? inFeatures() : outFeatures(), cols = transposed ? outFeatures() : inFeatures();
+        if (weight.rows() != rows || weight.cols() != cols) {
+            throw new IllegalArgumentException("update is " + outFeatures() + "×" + inFeatures()
+                    + (transposed ? " (transposed)" : "") + ", weight is " + weight.rows() + "×" + weight.cols());
+        }
+        if (transposed) {
+            // (B A)ᵀ = Aᵀ Bᵀ: both operands read transposed, as stored.
+            gemm.gemm(true, true, rows, cols, rank(), (float) scale, a.data(), 0, a.cols(), b.data(), 0, b.cols(),
+                    1f, weight.data(), 0, cols);
+        } else {
+            gemm.gemm(false, false, rows, cols, rank(), (float) scale, b.data(), 0, b.cols(), a.data(), 0, a.cols(),
+                    1f, weight.data(), 0, cols);
+        }
+    }
 }

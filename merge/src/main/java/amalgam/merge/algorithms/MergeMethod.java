@@ -54,6 +54,8 @@ public enum MergeMethod {
             WEIGHT, DENSITY, MAJORITY_SIGN, EPSILON, NORMALIZE, SEMANTICS, LAMBDA, SEED, SPACE, RANK, SVD_CLAMP),
     DELLA_LINEAR("della's sampling without the election, summed", List.of(),
             WEIGHT, DENSITY, EPSILON, NORMALIZE, SEMANTICS, LAMBDA, SEED, SPACE, RANK, SVD_CLAMP),
+    SCE("keep the entries that vary most across adapters, weigh adapters by energy, elect signs, average",
+            List.of(), DENSITY, SEED, RANK, SVD_CLAMP),
     LEGO("cluster all rank slices into the given number of clusters (LoRA-LEGO)", List.of(),
             WEIGHT, NORMALIZE, SEED, CLUSTERS, LEGO_NORM, LEGO_OUTPUT_REWEIGHTING);
 
@@ -124,6 +126,42 @@ public enum MergeMethod {
         return parameters.contains(p);
     }
 
+    /**
+     * Whether {@code train-coefficients} can learn this method's weights by gradient: task arithmetic, TIES and
+     * DARE-TIES, whose merged update is linear in the weights once the masks and the sign election are fixed
+     * from the unweighted updates (PEFT semantics).
+     */
+    public boolean isLearnable() {
+        return this == LINEAR || this == TIES || this == DARE_TIES;
+    }
+
+    /** The learnable methods, in the order the studies report them. */
+    public static List<MergeMethod> learnable() {
+        return Arrays.stream(values()).filter(MergeMethod::isLearnable).toList();
+    }
+
+    /** A learnable method by name ({@code task_arithmetic}, {@code ties}, {@code dare_ties}, or an alias). */
+    public static MergeMethod learnableFromName(String name) {
+        String expected = "expected " + learnable().stream().map(MergeMethod::reportName)
+                .collect(Collectors.joining(", ")) + ", got '" + name + "'";
+        MergeMethod method;
+        try {
+            method = fromName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(expected);
+        }
+        if (!method.isLearnable() || isDeltaSpaceAlias(name)) throw new IllegalArgumentException(expected);
+        return method;
+    }
+
+    /**
+     * The name results report the method under: mergekit's {@code task_arithmetic} for linear, the name the
+     * adaptive-merging papers use for a weighted sum; every other method's own.
+     */
+    public String reportName() {
+        return this == LINEAR ? "task_arithmetic" : cliName();
+    }
+
     /** Whether {@link #tensorMerge} applies (every method but cat and lego). */
     public boolean isTensorMerge() {
         return this != CAT && this != LEGO;
@@ -144,6 +182,8 @@ public enum MergeMethod {
      * density for every adapter), as mergekit's per-model density does.
      */
     public TensorMerge tensorMerge(ComputeContext ctx, MergeSettings s, double[] densities) {
+        // SCE selects entries across the adapters at once, so it has one density per module (MergePlan checks).
+        if (this == SCE) return new SceMerge(ctx, densities == null ? s.density() : densities[0]);
         KeepMask seeded = KeepMask.seeded(s.seed());
         DoubleFunction<Sparsifier> sparsifier = switch (this) {
             case LINEAR, SVD -> d -> Sparsifier.NONE;
@@ -151,7 +191,7 @@ public enum MergeMethod {
             case DARE_LINEAR, DARE_TIES -> d -> new DareSparsifier(ctx, d, s.semantics(), seeded);
             case BREADCRUMBS, BREADCRUMBS_TIES -> d -> MagnitudeSparsifier.breadcrumbs(ctx, d, s.gamma());
             case DELLA, DELLA_LINEAR -> d -> new DellaSparsifier(ctx, d, s.epsilon(), s.semantics(), seeded);
-            case CAT, LEGO -> throw new IllegalArgumentException(
+            case CAT, LEGO, SCE -> throw new IllegalArgumentException(
                     "--method " + cliName() + ": merges whole low-rank updates, not single tensors");
         };
         Sparsifier chosen = densities == null ? sparsifier.apply(s.density())

@@ -105,8 +105,9 @@ public enum MethodParameter {
         return summary;
     }
 
-    /** The parameter of a config key, if there is one. */
+    /** The parameter of a config key, if there is one; mergekit's sce calls its density {@code select_topk}. */
     public static Optional<MethodParameter> fromKey(String key) {
+        if (key.equals("select_topk")) return Optional.of(DENSITY);
         for (MethodParameter p : values()) if (p.key.equals(key)) return Optional.of(p);
         return Optional.empty();
     }

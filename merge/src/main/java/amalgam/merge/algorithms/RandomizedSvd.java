@@ -16,7 +16,7 @@ import org.apache.commons.math3.linear.SingularValueDecomposition;
  * Matrices whose smaller side is within R + p are decomposed exactly instead.
  *
  * <p>The number of power iterations adapts to the spectrum. A fixed two met the 0.1% excess-error target of
- * MERGING.md on decaying spectra but missed it several times over on pruned deltas, whose spectra are flat
+ * docs/merging.md on decaying spectra but missed it several times over on pruned deltas, whose spectra are flat
  * (TIES at d = 0.2: 4–7·10⁻³). Each iteration's Zᵀ = QᵀX gives the energy the rank-R truncation captures,
  * E = Σ_{i≤R} σ_i(Z)², which only grows towards the optimum's; its growth per iteration, extrapolated
  * geometrically, estimates what is still missing, and the iterations stop once that bounds the excess error of
@@ -26,7 +26,7 @@ public final class RandomizedSvd {
 
     /** At least this many extra sampled directions; with p ≥ R the gap σ_R / σ_{R+p+1} a flat spectrum needs. */
     static final int MIN_OVERSAMPLING = 10;
-    /** The excess error allowed, relative to ‖X‖_F: (‖X − X̂_R‖ − ‖X − X_R‖) / ‖X‖ (MERGING.md). */
+    /** The excess error allowed, relative to ‖X‖_F: (‖X − X̂_R‖ − ‖X − X_R‖) / ‖X‖ (docs/merging.md). */
     public static final double TARGET_EXCESS = 1e-3;
     /** The share of the target the estimate must stay under, since extrapolating the growth can fall short. */
     private static final double SAFETY = 0.25;

@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         },
         subcommands = {CommandLine.HelpCommand.class, RunCommand.class, SelfCheckCommand.class, InspectCommand.class, MergeCommand.class,
                 BenchCommand.class, DistCommand.class, DilCommand.class, DemoCommand.class, TextStudyCommand.class,
-                TrainCoefficientsCommand.class})
+                TrainCoefficientsCommand.class, SyntheticAdaptersCommand.class, CompletionCommand.class, ManCommand.class})
 public final class AmalgamCommand implements Runnable {
 
     @CommandLine.Spec

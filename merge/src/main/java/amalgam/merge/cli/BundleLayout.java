@@ -9,6 +9,7 @@ package amalgam.merge.cli;
  * DIR/COMMIT           the source commit it was built from
  * DIR/runtime/         Java runtime linked by jlink with only the modules we need
  * DIR/lib/*.jar        our jars, their dependencies and the JMH benchmarks (thin jar + JMH)
+ * DIR/evidence/        the GPU evidence script (evidence.sh) and its PyTorch peers, from bench/gpu
  * </pre>
  */
 final class BundleLayout {
@@ -19,6 +20,7 @@ final class BundleLayout {
     static final String COMMIT = "COMMIT";
     static final String RUNTIME = "runtime";
     static final String LIB = "lib";
+    static final String EVIDENCE = "evidence";
 
     /** The thin benchmark jar: our benchmark classes and the META-INF/BenchmarkList JMH reads. */
     static final String BENCH_JAR = "amalgam-bench.jar";

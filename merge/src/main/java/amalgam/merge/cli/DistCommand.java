@@ -21,15 +21,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code amalgam dist}: writes a self-contained bundle — a jlink'd Java runtime, our jars and their dependencies
- * (Linux x86-64 natives only), the PTX and the C library's x86-64-v3 and -v4 builds inside the kernels jar, the JMH benchmarks and a POSIX sh launcher — for
- * machines with no JDK and no Maven, such as the GPU machines. It is built from a source tree's Maven build.
+ * (Linux x86-64 natives only), the PTX and SASS and the C library's x86-64-v3 and -v4 builds inside the kernels
+ * jar, the JMH benchmarks, the GPU evidence script and a POSIX sh launcher — for machines with no JDK and no
+ * Maven, such as the GPU machines. It is built from a source tree's Maven build.
  */
 @Command(name = "dist", mixinStandardHelpOptions = true,
         description = {
                 "Write a self-contained bundle that runs where there is no JDK and no Maven:",
                 "  DIR/bin/amalgam  launcher",
                 "  DIR/runtime      trimmed Java runtime",
-                "  DIR/lib          jars, PTX, JMH",
+                "  DIR/lib          jars, PTX and sm_90 SASS, JMH",
+                "  DIR/evidence     GPU evidence script (evidence.sh), PyTorch peers",
                 "Run from a source tree (./amalgam dist --out DIR); the bundle may not exceed 64 MiB.",
                 "",
                 "Example:",
@@ -64,6 +66,7 @@ public final class DistCommand implements Callable<Integer> {
             linker.link(modules, staging.resolve(BundleLayout.RUNTIME));
             copyJars(parts, staging.resolve(BundleLayout.LIB));
             writeLauncher(staging.resolve(BundleLayout.LAUNCHER));
+            EvidenceScripts.copy(home, staging.resolve(BundleLayout.EVIDENCE));
             // The bundle has no .git: its launcher reads the commit it was built from here.
             Files.writeString(staging.resolve(BundleLayout.COMMIT), ToolVersion.commit() + "\n");
             long bytes = sizeOf(staging);

@@ -4,6 +4,8 @@ import amalgam.engine.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
+import java.util.List;
+
 /**
  * Turns an exception escaping a command into what a user should see: one line on stderr,
  * {@code amalgam: error: <where>: <what>}, exit code 2 for problems with the input or usage and 1 for the
@@ -64,9 +66,21 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler,
     public int handleParseException(CommandLine.ParameterException exception, String[] args) {
         CommandLine command = exception.getCommandLine();
         String help = command.getCommandSpec().qualifiedName() + " --help";
-        command.getErr().println("amalgam: error: " + exception.getMessage().replace('\n', ' ') + " (see " + help + ")");
+        command.getErr().println("amalgam: error: " + exception.getMessage().replace('\n', ' ')
+                + suggestion(exception) + " (see " + help + ")");
         command.getErr().flush();
         return BAD_INPUT;
+    }
+
+    /**
+     * "; did you mean --density?" for a misspelt command or option: picocli's closest suggestion (its later ones
+     * are often far off, such as synthetic-adapters for "merg").
+     */
+    private static String suggestion(CommandLine.ParameterException exception) {
+        if (!(exception instanceof CommandLine.UnmatchedArgumentException unmatched)) return "";
+        List<String> suggestions = unmatched.getSuggestions();
+        if (suggestions.isEmpty()) return "";
+        return "; did you mean " + suggestions.getFirst() + "?";
     }
 
     private static boolean debugRequested(ParseResult parseResult) {

@@ -10,6 +10,7 @@ import amalgam.merge.pipeline.MergeOptions;
 import amalgam.merge.pipeline.MergePlan;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IntSummaryStatistics;
@@ -71,6 +72,12 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Every merged adapter holds amalgam_merge.yml, its resolved config with each input's SHA-256: "
                         + "--config on it repeats the merge.",
                 "",
+                "Full model (--full-model --base-model DIR, or base_model: DIR in the config): instead of an "
+                        + "adapter, write the base model with the merged update folded in, W' = W + B*A, as PEFT's "
+                        + "merge_and_unload does: the base's weights files (sharded as the base is, with its "
+                        + "index), each weight in its own type (f32, f16 or bf16, summed in f32 and rounded once), "
+                        + "config.json, tokenizer and the other files copied. transformers and amalgam run load it.",
+                "",
                 "Examples:",
                 "  amalgam merge --method linear --weights 0.7,0.3 --out merged a/ b/",
                 "  amalgam merge --method ties_svd --density 0.2 --rank 16 --out m a/ b/ c/",
@@ -79,6 +86,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "                --out m a/ b/",
                 "  amalgam merge --method lego --clusters 8 --out m a/ b/",
                 "  amalgam merge --config merge.yml --out m",
+                "  amalgam merge --method ties --density 0.5 --base-model llama/ --full-model \\",
+                "                --out llama-merged a/ b/",
                 ""},
         footer = {"", "The output directory is written next to its final place and renamed into it; an existing one "
                 + "is replaced only with --force. Progress goes to stderr."})
@@ -92,8 +101,19 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", order = 17,
             description = "Directory to write the merged adapter to (adapter_model.safetensors, "
-                    + "adapter_config.json and the recipe amalgam_merge.yml).")
+                    + "adapter_config.json and the recipe amalgam_merge.yml), or with --full-model the model.")
     Path out;
+
+    @Option(names = "--full-model", order = 17,
+            description = "Write the base model (--base-model) with the merged update folded into its weights "
+                    + "instead of an adapter (see Full model).")
+    boolean fullModel;
+
+    @Option(names = "--base-model", paramLabel = "MODEL_DIR", order = 17,
+            description = "The adapters' base model as transformers saves it (config.json, model.safetensors or "
+                    + "shards): what --full-model folds the update into. A config file says base_model: MODEL_DIR "
+                    + "instead.")
+    Path baseModel;
 
     @Option(names = "--force", order = 18, description = "Replace DIR if it exists (only once the new one is complete).")
     boolean force;
@@ -139,6 +159,8 @@ public final class MergeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Path> adapters;
         MergeRequest request;
+        Path base = baseModel;
+        String baseWhere = "--base-model";
         PrintWriter stderr = spec.commandLine().getErr();
         if (!(minEnergy >= 0 && minEnergy <= 1)) {
             throw new InputException("--min-energy", "must be a share in [0, 1], got " + minEnergy);
@@ -150,7 +172,14 @@ public final class MergeCommand implements Callable<Integer> {
                         + "drop " + (given.isEmpty() ? "the ADAPTER_DIRs" : String.join(", ", given)));
             }
             MergeConfig read = MergeConfig.read(config);
-            read.warnings().forEach(stderr::println);
+            if (read.baseModel() != null) {
+                if (baseModel != null) {
+                    throw new InputException("--base-model", "the config file names the base model already ("
+                            + read.baseModelWhere() + "); drop one of them");
+                }
+                base = read.baseModel();
+                baseWhere = read.baseModelWhere();
+            }
             adapters = read.adapters();
             request = read.request();
         } else {
@@ -161,12 +190,14 @@ public final class MergeCommand implements Callable<Integer> {
                 throw new InputException("ADAPTER_DIR", "missing: give the adapter directories to merge");
             }
             adapters = adapterDirectories;
+            warnOfBareNumbers(adapters, stderr);
             request = options.request(adapters.size());
         }
+        checkFullModel(base, baseWhere, request, stderr);
         MergePlan plan = MergePlan.of(request);
         try (ComputeScope scope = compute.open()) {
-            AdapterMerge.Result result = AdapterMerge.run(plan, adapters, out, force, allowNonFinite,
-                    scope.context(), stderr);
+            AdapterMerge.Result result = AdapterMerge.run(plan, adapters, fullModel ? base : null, out, force,
+                    allowNonFinite, scope.context(), stderr);
             MergeReport report = new MergeReport(plan, adapters, out, result, compute.backendName(), compute.threads,
                     minEnergy);
             String warning = report.warning();
@@ -182,14 +213,57 @@ public final class MergeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** --full-model needs a base; a base without it is a mistake on the command line, unused in a config. */
+    private void checkFullModel(Path base, String baseWhere, MergeRequest request, PrintWriter stderr) {
+        if (fullModel) {
+            if (base == null) {
+                throw new InputException("--full-model", "needs the base model to fold the update into: give "
+                        + "--base-model MODEL_DIR" + (config != null ? " or base_model: MODEL_DIR in " + config : ""));
+            }
+            if (!Files.isDirectory(base)) {
+                throw new InputException(baseWhere, "no model directory at " + base);
+            }
+            if (request.dtype() != null) {
+                throw new InputException(request.dtypeWhere(), "does not apply to --full-model: each weight keeps "
+                        + "the base model's own type");
+            }
+        } else if (baseModel != null) {
+            throw new InputException("--base-model", "is used only with --full-model, which writes the base model "
+                    + "with the merged update folded in; add --full-model, or drop --base-model for an adapter");
+        } else if (base != null) {
+            stderr.println("amalgam: warning: " + baseWhere + " is not used without --full-model: the output is a "
+                    + "merged adapter, whose update applies to the base model as each input's does");
+        }
+    }
+
+    /**
+     * {@code --weights 0.7 0.3} gives --weights one value and makes 0.3 an adapter: a number among the adapter
+     * directories is an error when no such directory exists, and a warning when one does.
+     */
+    private static void warnOfBareNumbers(List<Path> adapters, PrintWriter stderr) {
+        for (Path adapter : adapters) {
+            String name = adapter.toString();
+            if (!name.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?(,.*)?")) continue;
+            String hint = "list-valued options take one comma-separated value, e.g. --weights 0.7,0.3";
+            if (!Files.exists(adapter)) {
+                throw new InputException("ADAPTER_DIR", InputException.quote(name) + " is a number, not an adapter "
+                        + "directory; " + hint);
+            }
+            stderr.println("amalgam: warning: the adapter directory " + InputException.quote(name)
+                    + " looks like a number; " + hint);
+        }
+    }
+
     private void printSummary(MergeReport report, PrintWriter stdout) {
         List<LoraModule> outputs = report.result().modules().stream().map(AdapterMerge.WrittenModule::module).toList();
         IntSummaryStatistics ranks = outputs.stream().mapToInt(LoraModule::rank).summaryStatistics();
         String rank = ranks.getMin() == ranks.getMax() ? Integer.toString(ranks.getMax())
                 : ranks.getMin() + " to " + ranks.getMax();
         stdout.println("merged   " + report.adapters().size() + " adapters with " + report.plan().describe());
+        Path base = report.result().baseModel();
         stdout.println("modules  " + outputs.size() + ", rank " + rank + ", "
-                + report.result().dtype().name().toLowerCase(Locale.ROOT));
+                + (base == null ? report.result().dtype().name().toLowerCase(Locale.ROOT)
+                        : "folded into the weights of " + base.toAbsolutePath().normalize() + " (each in its own type)"));
         double least = report.leastEnergyKept();
         if (!Double.isNaN(least)) {
             stdout.println("kept     at least " + MergeReport.percent(least) + " of each module's merged update");

@@ -62,7 +62,9 @@ record MergeReport(MergePlan plan, List<Path> adapters, Path out, AdapterMerge.R
         ArrayNode inputs = root.putArray("adapters");
         adapters.forEach(a -> inputs.add(a.toAbsolutePath().normalize().toString()));
         root.put("output", out.toAbsolutePath().normalize().toString());
-        root.put("dtype", result.dtype().name().toLowerCase(Locale.ROOT));
+        // A full model has no one type: each weight keeps the base's.
+        root.put("dtype", result.dtype() == null ? null : result.dtype().name().toLowerCase(Locale.ROOT));
+        root.put("base_model", result.baseModel() == null ? null : result.baseModel().toAbsolutePath().normalize().toString());
         root.put("backend", backend);
         root.put("threads", threads);
         root.put("seconds", result.seconds());

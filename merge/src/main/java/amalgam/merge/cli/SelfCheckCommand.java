@@ -1,5 +1,6 @@
 package amalgam.merge.cli;
 
+import amalgam.engine.InputException;
 import amalgam.kernels.Backend;
 import amalgam.kernels.Backends;
 import amalgam.kernels.FloatSegments;
@@ -15,6 +16,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -31,11 +33,18 @@ import picocli.CommandLine.Option;
         description = {
                 "Check every kernel implementation against the scalar reference on awkward shapes, then time GEMM "
                         + "on this machine next to its measured FMA peak and OpenBLAS. Takes about half a minute. "
-                        + "Exit code 1 when a check fails."})
+                        + "Exit code 1 when a check fails; 2 when the implementation asked for with --backend "
+                        + "cannot run here (the reason is printed)."})
 public final class SelfCheckCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads to compute with (default: all cores).")
     int threads = WorkerPool.availableCores();
+
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Check only this implementation: a backend (scalar, cpu, native, cuda) or GEMM (vector, "
+                    + "openblas, …) by name. Unlike the default run, which skips what this machine lacks, an "
+                    + "implementation asked for that cannot run here is an error.")
+    String backend;
 
     /** Shapes that cross vector widths and block edges; m, n, k with op flags. */
     private static final int[][] CHECK_SHAPES = {
@@ -44,10 +53,11 @@ public final class SelfCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.printf("amalgam selfcheck: %d threads, %s%n", threads, System.getProperty("os.arch"));
-        System.out.printf("  vector kernels: %s%n", VectorIsa.CURRENT.describe());
-        System.out.printf("  native library: %s%n", NativeLibrary.describe());
         try (WorkerPool pool = WorkerPool.of(threads)) {
+            if (backend != null) requireAvailable(backend, pool);
+            System.out.printf("amalgam selfcheck: %d threads, %s%n", threads, System.getProperty("os.arch"));
+            System.out.printf("  vector kernels: %s%n", VectorIsa.CURRENT.describe());
+            System.out.printf("  native library: %s%n", NativeLibrary.describe());
             boolean allCorrect = checkCorrectness(pool);
             printSpeed(pool);
             System.out.println(allCorrect ? "All kernels agree with the scalar reference."
@@ -56,11 +66,41 @@ public final class SelfCheckCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Refuses, before any output, a --backend that is unknown or cannot run here (CUDA without a GPU, the C
+     * library not built): the user asked for it, so skipping it and passing would hide the failure.
+     */
+    static void requireAvailable(String name, WorkerPool pool) {
+        boolean gemm = Gemms.NAMES.contains(name), ops = Backends.NAMES.contains(name);
+        if (!gemm && !ops) {
+            throw new InputException("--backend", "unknown implementation '" + name + "' (choose from "
+                    + String.join(", ", new LinkedHashSet<>(concat(Backends.NAMES, Gemms.NAMES))) + ")");
+        }
+        try {
+            if (gemm) Gemms.create(name, pool);
+            if (ops) Backends.create(name, pool);
+        } catch (UnsupportedOperationException | IllegalStateException unavailable) {
+            throw new InputException("--backend", name + " was asked for but cannot run here: "
+                    + unavailable.getMessage());
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private boolean selected(String name) {
+        return backend == null || backend.equals(name);
+    }
+
     private boolean checkCorrectness(WorkerPool pool) {
         System.out.println();
         System.out.println("Correctness (max relative error against the scalar reference)");
         boolean allCorrect = true;
         for (String name : Gemms.NAMES) {
+            if (!selected(name)) continue;
             Gemm gemm;
             try {
                 gemm = Gemms.create(name, pool);
@@ -75,15 +115,15 @@ public final class SelfCheckCommand implements Callable<Integer> {
                     name, ok ? "ok" : "FAIL", error, CHECK_SHAPES.length);
         }
         for (String name : Backends.NAMES) {
-            if (name.equals("scalar")) continue;
-            Backend backend;
+            if (name.equals("scalar") || !selected(name)) continue;
+            Backend ops;
             try {
-                backend = Backends.create(name, pool);
+                ops = Backends.create(name, pool);
             } catch (UnsupportedOperationException unavailable) {
                 System.out.printf("  ops  %-10s  skipped: %s%n", name, unavailable.getMessage());
                 continue;
             }
-            Map<String, Double> errors = OperationCheck.maxErrors(backend, new ScalarBackend());
+            Map<String, Double> errors = OperationCheck.maxErrors(ops, new ScalarBackend());
             double worst = errors.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
             boolean ok = worst <= 1e-5;
             allCorrect &= ok;

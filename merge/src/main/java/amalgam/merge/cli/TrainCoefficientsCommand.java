@@ -12,7 +12,7 @@ import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
 import amalgam.merge.adaptive.LoraHubSearch;
 import amalgam.merge.adaptive.LoraHubTuning;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.adaptive.StandardObjective;
 import amalgam.merge.dil.TrainingProgress;
 import amalgam.merge.pipeline.AdapterMerge;
@@ -66,11 +66,11 @@ import java.util.concurrent.Callable;
                 "",
                 "Examples:",
                 "  amalgam train-coefficients --model smollm/ --buffer buffer.jsonl \\",
-                "      --eval held-out.jsonl --merge ties --out learned code-lora/ math-lora/",
+                "      --eval held-out.jsonl --method ties --out learned code-lora/ math-lora/",
                 "  amalgam train-coefficients --model vit/ --buffer images/ --out learned a/ b/",
                 "  amalgam train-coefficients --base vit.safetensors \\",
                 "      --buffer-images b-images-idx3-ubyte --buffer-labels b-labels-idx1-ubyte \\",
-                "      --merge ties --b-max 3 --out learned a/ b/ c/",
+                "      --method ties --b-max 3 --out learned a/ b/ c/",
                 ""})
 public final class TrainCoefficientsCommand implements Callable<Integer> {
 
@@ -117,9 +117,10 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
     @Option(names = "--eval-labels", paramLabel = "FILE", order = 3, description = "With --base: held-out labels, IDX.")
     Path evalLabels;
 
-    @Option(names = "--merge", paramLabel = "task_arithmetic|ties|dare_ties", defaultValue = "ties", order = 4,
-            description = "task_arithmetic, ties or dare_ties. Default: ${DEFAULT-VALUE}.")
-    String merge;
+    @Option(names = {"--method", "--merge"}, paramLabel = "task_arithmetic|ties|dare_ties", defaultValue = "ties",
+            order = 4, description = "The merge whose weights are learned: task_arithmetic, ties or dare_ties, as "
+                    + "amalgam merge names them (--merge is this option's earlier name). Default: ${DEFAULT-VALUE}.")
+    String method;
 
     @Option(names = "--density", paramLabel = "D", defaultValue = "0.5", order = 5,
             description = "TIES: fraction kept; DARE: keep probability. Default: ${DEFAULT-VALUE}.")
@@ -164,7 +165,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        MergeKind kind = parse("--merge", () -> MergeKind.parse(merge));
+        MergeMethod kind = parse("--method", () -> MergeMethod.learnableFromName(method));
         CoefficientRecipe recipe = coefficientOptions.recipe();
         CoefficientSettings settings = parse("--b-max", () -> recipe.settings(bMax));
         if (steps < 0) throw new InputException("--steps", "must not be negative, got " + steps);
@@ -179,7 +180,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
         if (!optimizer.equals("adam") && !optimizer.equals("cma-es")) {
             throw new InputException("--optimizer", "expected adam or cma-es, got '" + optimizer + "'");
         }
-        if (kind == MergeKind.TASK_ARITHMETIC && rank != null) {
+        if (kind == MergeMethod.LINEAR && rank != null) {
             throw new InputException("--rank", "task_arithmetic writes the exact cat merge, whose rank is the sum of "
                     + "the input ranks; drop --rank");
         }
@@ -230,7 +231,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
 
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("model", modelChoice.model != null ? modelChoice.model.toString() : modelChoice.base.toString());
-            json.put("merge", kind.cliName());
+            json.put("merge", kind.reportName());
             json.put("optimizer", optimizer);
             json.put("activation", recipe.activation().cliName());
             json.put("granularity", recipe.granularity().cliName());
@@ -239,7 +240,7 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
             json.put("objective", objective.cliName());
             json.put("steps", steps);
             json.put("lr", learningRate);
-            if (kind != MergeKind.TASK_ARITHMETIC) {
+            if (kind != MergeMethod.LINEAR) {
                 json.put("density", density);
                 json.put("seed", seed);
             }
@@ -279,15 +280,12 @@ public final class TrainCoefficientsCommand implements Callable<Integer> {
      * The merged adapter in PEFT's format, by the merge library with the learned weights: task arithmetic as
      * the exact {@code cat} merge, TIES and DARE-TIES with the same density, seed and DARE masks.
      */
-    private void mergedAdapter(MergeKind kind, double[] weights, Path target, ComputeScope scope) throws IOException {
+    private void mergedAdapter(MergeMethod kind, double[] weights, Path target, ComputeScope scope) throws IOException {
         MergeOptions options = new MergeOptions();
-        options.method = switch (kind) {
-            case TASK_ARITHMETIC -> "cat";
-            case TIES -> "ties";
-            case DARE_TIES -> "dare_ties";
-        };
+        // Task arithmetic as cat: the weighted sum exactly, at the sum of the ranks, with no SVD to lose any of it.
+        options.method = kind == MergeMethod.LINEAR ? MergeMethod.CAT.cliName() : kind.cliName();
         options.weights = java.util.Arrays.stream(weights).boxed().toList();
-        if (kind != MergeKind.TASK_ARITHMETIC) {
+        if (kind != MergeMethod.LINEAR) {
             options.density = List.of(density);
             options.seed = seed;
             options.rank = rank;

@@ -3,7 +3,7 @@ package amalgam.merge.dil;
 import amalgam.engine.nn.TinyViT;
 import amalgam.merge.adaptive.CoefficientRecipe;
 import amalgam.merge.adaptive.Granularity;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,20 +28,20 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
                         double loraEpochs, double jointEpochs, int rank, double pretrainLearningRate, double loraLearningRate,
                         int samplesPerClass, int coefficientSteps, double coefficientLearningRate,
                         int newLoraSteps, List<Long> seeds, List<Integer> fixedWeights, List<Integer> bMaxValues,
-                        double tiesDensity, double dareDensity, MergeKind traceKind, int traceBMax,
+                        double tiesDensity, double dareDensity, MergeMethod traceKind, int traceBMax,
                         CoefficientRecipe coefficients) {
 
     private static final List<Integer> STUDY_VALUES = List.of(1, 3, 5);
 
     public static DilConfig full(String dataset, List<Long> seeds, int spc) {
         return new DilConfig(dataset, 60_000, 10_000, 10, 3, 3, 8, 2e-3, 3e-3, spc, 100, 0.05, 200, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeMethod.TIES, 3,
                 CoefficientRecipe.study());
     }
 
     public static DilConfig quick(String dataset, List<Long> seeds, int spc) {
         return new DilConfig(dataset, 4_000, 1_000, 4, 1, 1, 8, 2e-3, 3e-3, spc, 40, 0.05, 100, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeMethod.TIES, 3,
                 CoefficientRecipe.study());
     }
 
@@ -50,14 +50,14 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
         // demo's five minutes on a 2-core machine; the seed-to-seed spread (about 2 points) exceeds the
         // sampling error this adds (about 1 point on the four-domain mean).
         return new DilConfig("embedded", 4_000, 500, 4, 3, 1, 8, 2e-3, 5e-3, spc, 40, 0.1, 100, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeMethod.TIES, 3,
                 CoefficientRecipe.study());
     }
 
     /** Seconds-long, for end-to-end tests of the pipeline (the numbers mean nothing). */
     public static DilConfig tiny(List<Long> seeds) {
         return new DilConfig("embedded", 120, 20, 0.5, 0.5, 0.5, 8, 2e-3, 3e-3, 1, 3, 0.05, 3, seeds,
-                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeKind.TIES, 3,
+                STUDY_VALUES, STUDY_VALUES, 0.5, 0.5, MergeMethod.TIES, 3,
                 CoefficientRecipe.study());
     }
 
@@ -127,12 +127,12 @@ public record DilConfig(String dataset, int trainPerDomain, int testPerDomain, d
      */
     public List<String> fixedMethods() {
         List<String> out = new java.util.ArrayList<>();
-        for (MergeKind kind : MergeKind.values()) out.add(kind.cliName());
+        for (MergeMethod kind : MergeMethod.learnable()) out.add(kind.reportName());
         for (FactorMerge merge : FactorMerge.values()) out.add(merge.cliName());
         return out;
     }
 
-    public double density(MergeKind kind) {
-        return kind == MergeKind.DARE_TIES ? dareDensity : tiesDensity;
+    public double density(MergeMethod kind) {
+        return kind == MergeMethod.DARE_TIES ? dareDensity : tiesDensity;
     }
 }

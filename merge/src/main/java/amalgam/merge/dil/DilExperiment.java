@@ -12,7 +12,7 @@ import amalgam.merge.adaptive.LabelledImages;
 import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -98,18 +98,18 @@ public final class DilExperiment {
         Tensor bufferImages = bufferImages(buffer);
         int[] bufferLabels = buffer.labels(DomainData.all(buffer.size()));
         List<AdaptiveRows> rows = config.adaptiveRows();
-        int merges = MergeKind.values().length * rows.size() * config.bMaxValues().size();
+        int merges = MergeMethod.learnable().size() * rows.size() * config.bMaxValues().size();
         // One progress line (or bar) for all of an experience's coefficient runs: each takes a fraction of a
         // second, and one line per run buried the study's progress under a hundred of them.
         try (TrainingProgress.Loop loop = progress.start("coefficients @" + (t + 1) + " (" + merges + " merges)",
                 merges * config.coefficientSteps())) {
-            for (MergeKind kind : MergeKind.values()) {
+            for (MergeMethod kind : MergeMethod.learnable()) {
                 AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, deltas, kind,
                         config.density(kind), seed);
                 for (int w : config.fixedWeights()) {
                     Tensor alphas = Tensor.full(DType.F32, w, deltas.size(), 1).toPersistent();
                     Map<String, Tensor> weights = Evaluation.frozen(() -> merge.mergedWeights(alphas, Granularity.ADAPTER));
-                    recordFixed(result, kind.cliName(), w, t, seenAccuracy(base, weights, t));
+                    recordFixed(result, kind.reportName(), w, t, seenAccuracy(base, weights, t));
                 }
                 for (AdaptiveRows row : rows) {
                     for (int bMax : config.bMaxValues()) {
@@ -117,11 +117,11 @@ public final class DilExperiment {
                         Map<String, Tensor> weights = Evaluation.frozen(() -> merge.mergedWeights(
                                 coefficientsNow(coefficients), row.recipe().granularity()));
                         double[] accuracy = seenAccuracy(base, weights, t);
-                        result.curves().computeIfAbsent(row.curveLabel(kind.cliName(), bMax),
+                        result.curves().computeIfAbsent(row.curveLabel(kind.reportName(), bMax),
                                 k -> new double[domains.size()])[t] = mean(accuracy);
                         if (last) {
                             result.adaptive().computeIfAbsent(row.group(), k -> new LinkedHashMap<>())
-                                    .computeIfAbsent(kind.cliName(), k -> new LinkedHashMap<>()).put(bMax, mean(accuracy));
+                                    .computeIfAbsent(kind.reportName(), k -> new LinkedHashMap<>()).put(bMax, mean(accuracy));
                         }
                         if (row.chosen() && kind == config.traceKind() && bMax == config.traceBMax()) {
                             result.traceWeights().add(weightPerAdapter(coefficients.values()));

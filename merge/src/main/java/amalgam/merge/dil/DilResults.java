@@ -1,6 +1,6 @@
 package amalgam.merge.dil;
 
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,8 +47,8 @@ public record DilResults(DilConfig config, List<SeedResult> seeds, Map<String, S
     }
 
     /** An adaptive row of {@code group} ({@link AdaptiveRows#group}) at b_max. */
-    public Stat adaptive(String group, MergeKind kind, int bMax) {
-        return Stat.of(seeds.stream().map(s -> s.adaptive().get(group).get(kind.cliName()).get(bMax)).toList());
+    public Stat adaptive(String group, MergeMethod kind, int bMax) {
+        return Stat.of(seeds.stream().map(s -> s.adaptive().get(group).get(kind.reportName()).get(bMax)).toList());
     }
 
     public Stat baseline(String name) {
@@ -107,10 +107,10 @@ public record DilResults(DilConfig config, List<SeedResult> seeds, Map<String, S
         root.put("fixed", fixed);
         for (AdaptiveRows rows : config.adaptiveRows()) {
             Map<String, Object> adaptive = new LinkedHashMap<>();
-            for (MergeKind kind : MergeKind.values()) {
+            for (MergeMethod kind : MergeMethod.learnable()) {
                 Map<String, Object> a = new LinkedHashMap<>();
                 for (int b : config.bMaxValues()) a.put(Integer.toString(b), adaptive(rows.group(), kind, b).asMap());
-                adaptive.put(kind.cliName(), a);
+                adaptive.put(kind.reportName(), a);
             }
             root.put(rows.group(), adaptive);
         }

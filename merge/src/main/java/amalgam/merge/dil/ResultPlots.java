@@ -1,7 +1,7 @@
 package amalgam.merge.dil;
 
 import amalgam.merge.adaptive.Granularity;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -47,10 +47,10 @@ final class ResultPlots {
         System.setProperty("java.awt.headless", "true"); // no display on a server, none needed to render a PNG
         List<String> files = new ArrayList<>();
         Map<String, double[][]> curves = results.curves();
-        for (MergeKind kind : MergeKind.values()) {
-            String prefix = kind.cliName() + " ";
-            files.add(accuracyPlot(results, curves, kind.cliName() + ": accuracy on the domains seen",
-                    "accuracy-" + kind.cliName() + ".png", label -> label.startsWith(prefix), directory));
+        for (MergeMethod kind : MergeMethod.learnable()) {
+            String prefix = kind.reportName() + " ";
+            files.add(accuracyPlot(results, curves, kind.reportName() + ": accuracy on the domains seen",
+                    "accuracy-" + kind.reportName() + ".png", label -> label.startsWith(prefix), directory));
         }
         List<String> factorPrefixes = new ArrayList<>();
         for (FactorMerge merge : FactorMerge.values()) factorPrefixes.add(merge.cliName() + " ");

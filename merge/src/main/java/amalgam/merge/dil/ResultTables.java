@@ -1,7 +1,7 @@
 package amalgam.merge.dil;
 
 import amalgam.merge.adaptive.Granularity;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 
 import java.util.Locale;
 import java.util.Map;
@@ -21,10 +21,10 @@ public final class ResultTables {
         for (int w : r.config().fixedWeights()) header.append(cell(markdown, "W=" + w));
         line(out, header.toString());
         if (markdown) line(out, "|---|" + "---:|".repeat(r.config().fixedWeights().size()));
-        for (MergeKind kind : MergeKind.values()) {
-            fixedRow(out, r, markdown, kind.cliName(), kind.cliName() + " (fixed W)");
+        for (MergeMethod kind : MergeMethod.learnable()) {
+            fixedRow(out, r, markdown, kind.reportName(), kind.reportName() + " (fixed W)");
             for (AdaptiveRows rows : r.config().adaptiveRows()) {
-                StringBuilder adaptive = new StringBuilder(name(markdown, rows.rowName(kind.cliName())));
+                StringBuilder adaptive = new StringBuilder(name(markdown, rows.rowName(kind.reportName())));
                 for (int b : r.config().bMaxValues()) adaptive.append(cell(markdown, stat(r.adaptive(rows.group(), kind, b))));
                 line(out, adaptive.toString());
             }

@@ -89,7 +89,7 @@ final class StudyExport {
 
                 ```
                 amalgam run --model %s/base --adapter %s/adapters/edges --image %s/eval/Trouser/$(ls %s/eval/Trouser | head -1)
-                amalgam train-coefficients --model %s/base --buffer %s/buffer --eval %s/eval --merge ties \\
+                amalgam train-coefficients --model %s/base --buffer %s/buffer --eval %s/eval --method ties \\
                     --out %s/learned%s
                 amalgam run --model %s/base --adapter %s/learned/adapter --image %s/eval/Bag/$(ls %s/eval/Bag | head -1)
                 ```

@@ -30,12 +30,14 @@ import java.util.stream.Collectors;
  * dtype: bfloat16
  * }</pre>
  *
- * Every error names the file, the line and the key. {@code base_model} is accepted and ignored with a warning: the
- * output is an adapter, whose update is relative to the base model already.
+ * Every error names the file, the line and the key. {@code base_model} (relative to the file's folder, like the
+ * adapters) is the model a {@code --full-model} merge folds the update into; without that option the output is an
+ * adapter and base_model is unused.
  *
- * @param warnings lines to print before merging
+ * @param baseModel      null when the file names none
+ * @param baseModelWhere the file, line and key of base_model, for messages about it
  */
-public record MergeConfig(List<Path> adapters, MergeRequest request, List<String> warnings) {
+public record MergeConfig(List<Path> adapters, MergeRequest request, Path baseModel, String baseModelWhere) {
 
     static final String MERGE_METHOD = "merge_method";
     static final String MODELS = "models";
@@ -88,16 +90,13 @@ public record MergeConfig(List<Path> adapters, MergeRequest request, List<String
             }
             YamlNode global = top.get(PARAMETERS);
             YamlNode dtype = top.get(DTYPE);
-            List<String> warnings = new ArrayList<>();
-            if (top.containsKey(BASE_MODEL)) {
-                warnings.add("amalgam: warning: " + file + ":" + top.get(BASE_MODEL).line() + ": " + BASE_MODEL
-                        + " is not used: the output is a merged adapter, whose update applies to the base model as "
-                        + "each input's does (full-model output is not supported yet)");
-            }
+            YamlNode base = top.get(BASE_MODEL);
+            Path baseModel = base == null ? null
+                    : file.toAbsolutePath().getParent().resolve(string(base, BASE_MODEL)).normalize();
             MergeRequest request = new MergeRequest(MergeRequest.Source.CONFIG, methodName,
                     where(method, MERGE_METHOD), global == null ? Map.of() : parameters(global, PARAMETERS), perAdapter,
                     dtype == null ? null : string(dtype, DTYPE), dtype == null ? null : where(dtype, DTYPE));
-            return new MergeConfig(adapters, request, warnings);
+            return new MergeConfig(adapters, request, baseModel, base == null ? null : where(base, BASE_MODEL));
         }
 
         /** The adapter directory, relative to the config's folder, checked to exist and, if given, to hash as expected. */

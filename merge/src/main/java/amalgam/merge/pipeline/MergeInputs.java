@@ -7,7 +7,6 @@ import amalgam.merge.adapter.AdapterCompatibility;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.adapter.SavedTensors;
-import amalgam.merge.algorithms.DenseMatrix;
 import amalgam.merge.algorithms.LowRankUpdate;
 import amalgam.engine.io.FileDType;
 import java.lang.foreign.Arena;
@@ -75,7 +74,7 @@ public final class MergeInputs implements AutoCloseable {
     private static void requireIntDimensions(LoraAdapter adapter, List<String> names) {
         for (String name : names) {
             LoraModule m = adapter.module(name).orElseThrow();
-            if (m.inFeatures() > Integer.MAX_VALUE || m.outFeatures() > Integer.MAX_VALUE) {
+            if (!ModuleUpdates.fitsInt(m)) {
                 throw new InputException(adapter.directory() + ": module " + quote(name), "is " + m.outFeatures()
                         + " × " + m.inFeatures() + "; merges handle dimensions up to " + Integer.MAX_VALUE
                         + " (2^31 − 1)");
@@ -121,10 +120,7 @@ public final class MergeInputs implements AutoCloseable {
     public List<LowRankUpdate> load(String name, Arena arena) {
         List<LowRankUpdate> updates = new ArrayList<>(adapters.size());
         for (LoraAdapter adapter : adapters) {
-            LoraModule m = adapter.module(name).orElseThrow();
-            DenseMatrix a = new DenseMatrix(m.rank(), Math.toIntExact(m.inFeatures()), adapter.loadA(m, arena));
-            DenseMatrix b = new DenseMatrix(Math.toIntExact(m.outFeatures()), m.rank(), adapter.loadB(m, arena));
-            updates.add(new LowRankUpdate(b, a, m.scaling()));
+            updates.add(ModuleUpdates.load(adapter, adapter.module(name).orElseThrow(), arena));
         }
         return updates;
     }

@@ -81,6 +81,14 @@ public record MergePlan(MergeMethod method, Space space, ParameterValues values,
             throw new InputException(values.where(NORMALIZE), "PEFT's " + name + " divides by the number of "
                     + "agreeing adapters; normalize (by their weights) needs " + request.spell(SEMANTICS, "mergekit"));
         }
+        if (method == MergeMethod.SCE) {
+            for (Map<MethodParameter, ParameterValue> adapter : perAdapter) {
+                if (adapter.containsKey(DENSITY)) {
+                    throw new InputException(adapter.get(DENSITY).where(), "sce selects entries by their variance "
+                            + "across all adapters, so its density is one value (filters may vary it by module)");
+                }
+            }
+        }
         for (MethodParameter p : List.of(RANK, SVD_CLAMP)) {
             if (space == Space.FACTORS && values.given(p)) {
                 throw new InputException(values.where(p), "does not apply to " + name + " in factor space, which "

@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * How a merged adapter was made, in the config file's own shape ({@link MergeConfig}): the method, every input
+ * How a merged adapter (or full model) was made, in the config file's own shape ({@link MergeConfig}): the method, every input
  * (absolute path, SHA-256 of its weights file, its weight and density for every module), every other parameter
  * the method takes with the value used, and the output type: one form however the merge was asked for. Written beside the adapter as {@value #FILE_NAME} — {@code amalgam merge
  * --config} on it repeats the merge, refusing inputs whose contents changed — and into the safetensors header,
@@ -30,14 +30,19 @@ public final class MergeRecipe {
 
     private final String version;
     private final Map<String, Object> config;
+    private final boolean fullModel;
 
-    private MergeRecipe(String version, Map<String, Object> config) {
+    private MergeRecipe(String version, Map<String, Object> config, boolean fullModel) {
         this.version = version;
         this.config = config;
+        this.fullModel = fullModel;
     }
 
-    /** The recipe of merging {@code adapters} as {@code plan} says into {@code dtype}; reads every input once to hash it. */
-    static MergeRecipe of(MergePlan plan, List<Path> adapters, FileDType dtype) {
+    /**
+     * The recipe of merging {@code adapters} as {@code plan} says into {@code dtype}, or with a {@code baseModel}
+     * (and no dtype: each weight keeps the base's) into that model; reads every input adapter once to hash it.
+     */
+    static MergeRecipe of(MergePlan plan, List<Path> adapters, FileDType dtype, Path baseModel) {
         List<Path> directories = adapters.stream().map(a -> a.toAbsolutePath().normalize()).toList();
         List<String> hashes = FileDigest.sha256(directories.stream().map(d -> d.resolve(LoraAdapter.WEIGHTS_FILE)).toList());
         List<Map<String, Object>> models = new ArrayList<>();
@@ -50,16 +55,17 @@ public final class MergeRecipe {
         }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put(MergeConfig.MERGE_METHOD, plan.method().cliName());
+        if (baseModel != null) config.put(MergeConfig.BASE_MODEL, baseModel.toAbsolutePath().normalize().toString());
         config.put(MergeConfig.MODELS, models);
         config.put(MergeConfig.PARAMETERS, yamlParameters(plan.resolvedParameters()));
-        config.put(MergeConfig.DTYPE, dtype.name().toLowerCase(Locale.ROOT));
-        return new MergeRecipe(ToolVersion.version(), config);
+        if (dtype != null) config.put(MergeConfig.DTYPE, dtype.name().toLowerCase(Locale.ROOT));
+        return new MergeRecipe(ToolVersion.version(), config, baseModel != null);
     }
 
     /**
      * The safetensors {@code __metadata__} entries (strings, as the format requires; structured ones as JSON):
      * {@code amalgam_version}, {@code merge_method}, {@code merge_parameters}, {@code merge_models} (each input's
-     * path, SHA-256 and own parameters) and {@code merge_dtype}.
+     * path, SHA-256 and own parameters) and {@code merge_dtype}, or for a full model {@code merge_base_model}.
      */
     public Map<String, String> safetensorsMetadata() {
         ObjectMapper json = new ObjectMapper();
@@ -69,7 +75,10 @@ public final class MergeRecipe {
             metadata.put("merge_method", (String) config.get(MergeConfig.MERGE_METHOD));
             metadata.put("merge_parameters", json.writeValueAsString(config.get(MergeConfig.PARAMETERS)));
             metadata.put("merge_models", json.writeValueAsString(config.get(MergeConfig.MODELS)));
-            metadata.put("merge_dtype", (String) config.get(MergeConfig.DTYPE));
+            if (config.containsKey(MergeConfig.BASE_MODEL)) {
+                metadata.put("merge_base_model", (String) config.get(MergeConfig.BASE_MODEL));
+            }
+            if (config.containsKey(MergeConfig.DTYPE)) metadata.put("merge_dtype", (String) config.get(MergeConfig.DTYPE));
             return metadata;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a recipe of strings and numbers always serialises", e);
@@ -83,8 +92,9 @@ public final class MergeRecipe {
                 .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                 .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build();
-        String header = "# How this adapter was made, by amalgam " + version + ". To repeat the merge:\n"
-                + "#   amalgam merge --config " + FILE_NAME + " --out DIR\n";
+        String header = "# How this " + (fullModel ? "model" : "adapter") + " was made, by amalgam " + version
+                + ". To repeat the merge:\n"
+                + "#   amalgam merge --config " + FILE_NAME + (fullModel ? " --full-model" : "") + " --out DIR\n";
         Files.writeString(directory.resolve(FILE_NAME), header + yaml.writeValueAsString(config));
     }
 

@@ -12,7 +12,7 @@ import amalgam.merge.adaptive.CoefficientRecipe;
 import amalgam.merge.adaptive.CoefficientTraining;
 import amalgam.merge.adaptive.Coefficients;
 import amalgam.merge.adaptive.Granularity;
-import amalgam.merge.adaptive.MergeKind;
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.merge.adaptive.TokenBuffer;
 import amalgam.merge.adaptive.TokenBuffer.Sequence;
 import amalgam.merge.dil.LoraFactors;
@@ -95,8 +95,8 @@ public final class TextStudy {
 
         long mergeStart = System.nanoTime();
         List<Map<String, Tensor>> deltas = loras.stream().map(LoraFactors::deltas).toList();
-        AdaptiveMerge ties = new AdaptiveMerge(module, targets, deltas, MergeKind.TIES, config.tiesDensity(), seed);
-        AdaptiveMerge sum = new AdaptiveMerge(module, targets, deltas, MergeKind.TASK_ARITHMETIC, 1, seed);
+        AdaptiveMerge ties = new AdaptiveMerge(module, targets, deltas, MergeMethod.TIES, config.tiesDensity(), seed);
+        AdaptiveMerge sum = new AdaptiveMerge(module, targets, deltas, MergeMethod.LINEAR, 1, seed);
         Tensor ones = Tensor.full(DType.F32, 1, loras.size(), 1).toPersistent();
         rows.put(SUM, evaluate(model, frozen(() -> sum.mergedWeights(ones, Granularity.ADAPTER))));
         Coefficients learned = learn(ties, memory, "coefficients, real LoRAs");
@@ -105,7 +105,7 @@ public final class TextStudy {
 
         Random random = new Random(seed * 31 + 103);
         List<Map<String, Tensor>> control = loras.stream().map(l -> LoraFactors.randomLike(l, random).deltas()).toList();
-        AdaptiveMerge randomTies = new AdaptiveMerge(module, targets, control, MergeKind.TIES, config.tiesDensity(), seed);
+        AdaptiveMerge randomTies = new AdaptiveMerge(module, targets, control, MergeMethod.TIES, config.tiesDensity(), seed);
         Coefficients controlWeights = learn(randomTies, memory, "coefficients, random LoRAs");
         rows.put(RANDOM, evaluate(model, frozen(() -> randomTies.mergedWeights(controlWeights.weights(), Granularity.ADAPTER))));
         weights.put(RANDOM, perAdapter(controlWeights.values()));

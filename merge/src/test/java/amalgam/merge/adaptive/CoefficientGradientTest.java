@@ -1,5 +1,6 @@
 package amalgam.merge.adaptive;
 
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.engine.DType;
 import amalgam.engine.Engine;
 import amalgam.engine.Tensor;
@@ -34,7 +35,7 @@ class CoefficientGradientTest {
         TinyViT base = SyntheticAdapters.base(DType.F64, 11);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 3, 0.1, 12);
         AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters,
-                MergeKind.parse(kind), 0.5, 5);
+                MergeMethod.learnableFromName(kind), 0.5, 5);
         Coefficients coefficients = new Coefficients(new CoefficientSettings(CoefficientActivation.parse(activation),
                 granularity, 3, learnScale, false), 3, TinyViT.ATTENTION_PROJECTIONS.size(), DType.F64);
         Random random = new Random(13);

@@ -1,5 +1,6 @@
 package amalgam.merge.adaptive;
 
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.engine.DType;
 import amalgam.engine.Engine;
 import amalgam.engine.Tensor;
@@ -19,7 +20,7 @@ class CoefficientRecoveryTest {
     void recoversPlantedWeights() {
         TinyViT base = SyntheticAdapters.base(DType.F32, 21);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 2, 0.15, 22);
-        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeMethod.LINEAR, 1, 0);
         Tensor images = SyntheticAdapters.images(DType.F32, 16, 23);
         double[] planted = {0.8, 0.25};
         Tensor teacher = teacherLogits(merge, planted, images);
@@ -37,7 +38,7 @@ class CoefficientRecoveryTest {
     void theRelevantAdapterDominatesIrrelevantOnes() {
         TinyViT base = SyntheticAdapters.base(DType.F32, 31);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 4, 0.3, 32);
-        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeMethod.LINEAR, 1, 0);
         Tensor images = SyntheticAdapters.images(DType.F32, 24, 33);
         Tensor teacher = teacherLogits(merge, new double[] {0, 0, 1, 0}, images); // adapter 2 alone is the task
         // Random images give a random ViT nearly constant classes, so the teacher is matched on its logits.
@@ -55,7 +56,7 @@ class CoefficientRecoveryTest {
     void loraHubSearchMovesTowardsPlantedWeights() {
         TinyViT base = SyntheticAdapters.base(DType.F32, 41);
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(base, 2, 0.15, 42);
-        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(base, TinyViT.ATTENTION_PROJECTIONS, adapters, MergeMethod.LINEAR, 1, 0);
         Tensor images = SyntheticAdapters.images(DType.F32, 16, 43);
         Tensor teacher = teacherLogits(merge, new double[] {1.0, -0.5}, images);
         Objective distillation = (logits, labels) -> logits.sub(teacher).square().mean();

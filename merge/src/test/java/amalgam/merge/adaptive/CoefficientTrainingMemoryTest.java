@@ -1,5 +1,6 @@
 package amalgam.merge.adaptive;
 
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.engine.DType;
 import amalgam.engine.Engine;
 import amalgam.engine.Tensor;
@@ -34,7 +35,7 @@ class CoefficientTrainingMemoryTest {
         List<String> modules = List.of("model.layers.0.self_attn.q_proj", "model.layers.0.self_attn.v_proj",
                 "model.layers.1.self_attn.o_proj", "model.layers.1.mlp.down_proj");
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(model.module(), modules, 3, 0.2, 12);
-        AdaptiveMerge merge = new AdaptiveMerge(model.module(), modules, adapters, MergeKind.TIES, 0.5, 5);
+        AdaptiveMerge merge = new AdaptiveMerge(model.module(), modules, adapters, MergeMethod.TIES, 0.5, 5);
         Buffer buffer = new TokenBuffer(model, List.of(Sequence.allTokens(new int[] {1, 4, 7, 2, 9, 30, 11}),
                 new Sequence(new int[] {3, 3, 9, 10, 0, 5}, 2)));
         Coefficients coefficients = new Coefficients(CoefficientSettings.sigmoid(3), 3, modules.size(), DType.F32);

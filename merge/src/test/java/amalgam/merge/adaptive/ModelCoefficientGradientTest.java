@@ -1,5 +1,6 @@
 package amalgam.merge.adaptive;
 
+import amalgam.merge.algorithms.MergeMethod;
 import amalgam.engine.DType;
 import amalgam.engine.Tensor;
 import amalgam.engine.models.llama.LlamaConfig;
@@ -62,7 +63,7 @@ class ModelCoefficientGradientTest {
     private static void check(amalgam.engine.nn.Module model, List<String> modules, Buffer buffer, String kind,
                               String activation, Granularity granularity, boolean learnScale) {
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(model, modules, 3, 0.2, 12);
-        AdaptiveMerge merge = new AdaptiveMerge(model, modules, adapters, MergeKind.parse(kind), 0.5, 5);
+        AdaptiveMerge merge = new AdaptiveMerge(model, modules, adapters, MergeMethod.learnableFromName(kind), 0.5, 5);
         Coefficients coefficients = new Coefficients(new CoefficientSettings(CoefficientActivation.parse(activation),
                 granularity, 3, learnScale, false), 3, modules.size(), DType.F64);
         Random random = new Random(13);

@@ -1,5 +1,6 @@
 package amalgam.merge.adaptive;
 
+import amalgam.merge.algorithms.MergeMethod;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amalgam.engine.DType;
@@ -38,7 +39,7 @@ class PlantedOptimumTest {
             }
         }
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(model.module(), modules, 2, 0.15, 7);
-        AdaptiveMerge merge = new AdaptiveMerge(model.module(), modules, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(model.module(), modules, adapters, MergeMethod.LINEAR, 1, 0);
         int[][] prompts = new int[24][];
         Arrays.fill(prompts, new int[] {382}); // the fixture's BOS (config.json bos_token_id)
         int[][] written;
@@ -67,7 +68,7 @@ class PlantedOptimumTest {
             }
         }
         List<Map<String, Tensor>> adapters = SyntheticAdapters.adapters(model.module(), modules, 2, 0.4, 9);
-        AdaptiveMerge merge = new AdaptiveMerge(model.module(), modules, adapters, MergeKind.TASK_ARITHMETIC, 1, 0);
+        AdaptiveMerge merge = new AdaptiveMerge(model.module(), modules, adapters, MergeMethod.LINEAR, 1, 0);
         Tensor pixels = Tensor.rand(DType.F32, new Random(5), -1, 1, 48, 3, 32, 32).toPersistent();
         int[] labels = new int[48];
         try (var _ = Engine.noGrad(); var _ = Engine.step(); var _ = merge.substitute(alphas(1, 0), Granularity.ADAPTER)) {

@@ -10,7 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Shared test inputs: the scalar reference backend on two threads, and MERGING.md's example tensors. */
+/** Shared test inputs: the scalar reference backend on two threads, and docs/merging.md's example tensors. */
 final class Fixtures {
 
     static final ComputeContext CTX = new ComputeContext(new ScalarBackend(), WorkerPool.of(2));

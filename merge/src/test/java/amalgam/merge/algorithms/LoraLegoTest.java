@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class LoraLegoTest {
 
     private static final double TOL = 1e-6;
-    // MERGING.md: two rank-1 units [a ; b] = [1,0 ; 2,0] and [0,1 ; 0,2].
+    // docs/merging.md: two rank-1 units [a ; b] = [1,0 ; 2,0] and [0,1 ; 0,2].
     private static final List<LowRankUpdate> UNITS = List.of(
             LowRank.update(2, 2, new float[] {2, 0}, new float[] {1, 0}, 1),
             LowRank.update(2, 2, new float[] {0, 2}, new float[] {0, 1}, 1));

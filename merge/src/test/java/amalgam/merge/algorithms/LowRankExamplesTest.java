@@ -9,7 +9,7 @@ import static amalgam.merge.algorithms.Fixtures.CTX;
 import static amalgam.merge.algorithms.Fixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** MERGING.md's LoRA-factor examples: r = 1, s = 1, A1=[[1,2]], B1=[[1],[0]], A2=[[0,1]], B2=[[0],[1]]. */
+/** docs/merging.md's LoRA-factor examples: r = 1, s = 1, A1=[[1,2]], B1=[[1],[0]], A2=[[0,1]], B2=[[0],[1]]. */
 class LowRankExamplesTest {
 
     private static final double TOL = 1e-6;

@@ -30,4 +30,17 @@ class MergeMethodTest {
         assertThrows(IllegalArgumentException.class, () -> MergeMethod.fromName("average"));
         assertThrows(IllegalArgumentException.class, () -> MergeMethod.fromName("cat_svd"));
     }
+
+    @Test
+    void theLearnableMethodsAreTaskArithmeticTiesAndDareTies() {
+        assertEquals(java.util.List.of(MergeMethod.LINEAR, MergeMethod.TIES, MergeMethod.DARE_TIES), MergeMethod.learnable());
+        assertEquals(MergeMethod.LINEAR, MergeMethod.learnableFromName("task_arithmetic"));
+        assertEquals("task_arithmetic", MergeMethod.LINEAR.reportName());
+        assertEquals(MergeMethod.DARE_TIES, MergeMethod.learnableFromName("dare_ties"));
+        for (String refused : new String[] {"magnitude_prune", "ties_svd", "lego", "average"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MergeMethod.learnableFromName(refused));
+            assertTrue(e.getMessage().contains("task_arithmetic, ties, dare_ties"), e.getMessage());
+        }
+    }
 }

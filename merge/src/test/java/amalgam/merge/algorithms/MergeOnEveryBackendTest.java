@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every per-tensor merge gives the same floats on the cpu and native backends as on the scalar reference
- * (the fixtures' context, on which the MERGING.md examples check what each merge means): the pruning and the
+ * (the fixtures' context, on which the docs/merging.md examples check what each merge means): the pruning and the
  * elected mean run on the backend, with every election, divisor and rank window the methods ask for.
  * Large enough for the parallel paths (more than 2^16 entries).
  */

@@ -40,11 +40,15 @@ class MethodParameterTest {
             assertEquals(p == MethodParameter.WEIGHT || p == MethodParameter.DENSITY, p.perAdapter(), p.key());
             assertEquals(p, MethodParameter.fromKey(p.key()).orElseThrow());
         }
+        assertEquals(MethodParameter.DENSITY, MethodParameter.fromKey("select_topk").orElseThrow(), "mergekit's sce");
     }
 
     @Test
-    void everyMethodTakesAWeightAndTaskArithmeticIsLinear() {
-        for (MergeMethod m : MergeMethod.values()) assertTrue(m.takes(MethodParameter.WEIGHT), m.cliName());
+    void everyMethodButSceTakesAWeightAndTaskArithmeticIsLinear() {
+        // SCE weighs each adapter by its share of the selected energy, so a user weight has no place.
+        for (MergeMethod m : MergeMethod.values()) {
+            assertEquals(m != MergeMethod.SCE, m.takes(MethodParameter.WEIGHT), m.cliName());
+        }
         assertEquals(MergeMethod.LINEAR, MergeMethod.fromName("task_arithmetic"));
         assertEquals(MergeMethod.LINEAR, MergeMethod.fromName("task_arithmetic_svd"));
     }

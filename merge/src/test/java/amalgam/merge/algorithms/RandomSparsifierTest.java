@@ -1,5 +1,6 @@
 package amalgam.merge.algorithms;
 
+import amalgam.kernels.CounterRandom;
 import amalgam.kernels.FloatSegments;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.scalar.ScalarBackend;
@@ -27,6 +28,22 @@ class RandomSparsifierTest {
         MemorySegment out = FloatSegments.allocate(ARENA, t.length);
         s.sparsify(rows, cols, seg(t), adapter, 0, out);
         return FloatSegments.toArray(out, 0, t.length);
+    }
+
+    /** The CPU's DARE masks are CounterRandom.keeps, the rule the CUDA kernels are checked against bit for bit. */
+    @Test
+    void seededMaskIsTheGeneratorTheGpuShares() {
+        KeepMask seeded = KeepMask.seeded(42);
+        for (long stream : new long[] {0, 3, 1000}) {
+            for (int adapter = 0; adapter < 3; adapter++) {
+                for (long i = 0; i < 500; i++) {
+                    assertEquals(CounterRandom.keeps(42, stream, adapter, i, 0.3), seeded.keep(adapter, stream, i, 0.3));
+                }
+            }
+        }
+        // Element 7 of adapter 1 in stream 0 draws 0x1.18032c1b2eb8ap-2 ≈ 0.27345 (CounterRandomTest's table).
+        assertEquals(true, seeded.keep(1, 0, 7, 0.2735));
+        assertFalse(seeded.keep(1, 0, 7, 0.2734));
     }
 
     @Test

@@ -6,7 +6,7 @@ import static amalgam.merge.algorithms.Fixtures.CTX;
 import static amalgam.merge.algorithms.Fixtures.assertClose;
 import static amalgam.merge.algorithms.Fixtures.mergeExample;
 
-/** The hand-checked per-tensor examples of MERGING.md, one test each, exact to 1e-6. */
+/** The hand-checked per-tensor examples of docs/merging.md, one test each, exact to 1e-6. */
 class TaskArithmeticExamplesTest {
 
     private static final double TOL = 1e-6;

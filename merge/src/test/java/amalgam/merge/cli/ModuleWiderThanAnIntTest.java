@@ -8,6 +8,8 @@ import amalgam.merge.adapter.AdapterConfig;
 import amalgam.merge.adapter.LoraAdapter;
 import amalgam.merge.adapter.LoraModule;
 import amalgam.merge.adapter.TestAdapters;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -68,6 +70,29 @@ class ModuleWiderThanAnIntTest {
         String row = run.out().lines().filter(l -> l.startsWith(Q)).findFirst().orElseThrow();
         List<String> cells = Arrays.asList(row.trim().split("\\s{2,}"));
         assertEquals(List.of(Q, "linear", "2 x " + IN, "1", "1", "BF16", "13", "5", "65"), cells, row);
+    }
+
+    @Test
+    void inspectJsonGivesItsNormsAndSaysOnStderrWhyItHasNoSpectrum() throws IOException {
+        MergeRuns.Run run = MergeRuns.run("inspect", "--json", adapter.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode module = new ObjectMapper().readTree(run.out()).get("modules").get(0);
+        assertEquals(IN, module.get("in_features").asLong());
+        assertEquals(65, module.get("norm_delta").asDouble(), 1e-6);
+        assertTrue(module.get("singular_values").isNull(), module.toString());
+        assertTrue(module.get("no_singular_values").asText().contains("wider than 2^31 - 1"), module.toString());
+        assertEquals(List.of("amalgam: warning: no singular values for module '" + Q + "': it is 2 x " + IN
+                + ", wider than 2^31 - 1"), run.err().lines().toList());
+    }
+
+    @Test
+    void inspectCompareListsItAsTooWideToCompare() throws IOException {
+        MergeRuns.Run run = MergeRuns.run("inspect", "--json", adapter.toString(), adapter.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals("too_wide", json.get("modules").get(0).get("status").asText());
+        assertEquals(1, json.get("summary").get("too_wide").asInt());
+        assertEquals(0, json.get("summary").get("pairs").get(0).get("modules").asInt());
     }
 
     @Test

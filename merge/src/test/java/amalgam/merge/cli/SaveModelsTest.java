@@ -42,7 +42,7 @@ class SaveModelsTest {
 
         List<String> command = new ArrayList<>(List.of("train-coefficients", "--model", saved.resolve("base").toString(),
                 "--buffer", saved.resolve("buffer").toString(), "--eval", saved.resolve("eval").toString(),
-                "--merge", "ties", "--steps", "3", "--out", dir.resolve("learned").toString()));
+                "--method", "ties", "--steps", "3", "--out", dir.resolve("learned").toString()));
         try (Stream<Path> adapters = Files.list(saved.resolve("adapters"))) {
             adapters.sorted().forEach(a -> command.add(a.toString()));
         }

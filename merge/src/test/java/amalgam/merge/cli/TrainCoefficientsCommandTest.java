@@ -32,7 +32,7 @@ class TrainCoefficientsCommandTest {
     void learnsWeightsAndWritesTheMergedAdapter() throws Exception {
         String[] inputs = inputs();
         Path out = dir.resolve("learned");
-        MergeRuns.Run run = MergeRuns.run(concat(inputs, "--merge", "ties", "--b-max", "3", "--steps", "15", "--lr", "0.01", "--rank", "6",
+        MergeRuns.Run run = MergeRuns.run(concat(inputs, "--method", "ties", "--b-max", "3", "--steps", "15", "--lr", "0.01", "--rank", "6",
                 "--threads", "2", "--out", out.toString()));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = new ObjectMapper().readTree(out.resolve("coefficients.json").toFile());
@@ -51,7 +51,7 @@ class TrainCoefficientsCommandTest {
     @Test
     void moduleGranularityWritesCoefficientsOnly() throws Exception {
         Path out = dir.resolve("per-module");
-        MergeRuns.Run run = MergeRuns.run(concat(inputs(), "--granularity", "module", "--merge", "task_arithmetic",
+        MergeRuns.Run run = MergeRuns.run(concat(inputs(), "--granularity", "module", "--method", "task_arithmetic",
                 "--steps", "2", "--out", out.toString()));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = new ObjectMapper().readTree(out.resolve("coefficients.json").toFile());
@@ -63,7 +63,7 @@ class TrainCoefficientsCommandTest {
     @Test
     void cmaEsSearchesTheWeightsWithinTheirBounds() throws Exception {
         Path out = dir.resolve("lorahub");
-        MergeRuns.Run run = MergeRuns.run(concat(inputs(), "--optimizer", "cma-es", "--merge", "task_arithmetic",
+        MergeRuns.Run run = MergeRuns.run(concat(inputs(), "--optimizer", "cma-es", "--method", "task_arithmetic",
                 "--out", out.toString()));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = new ObjectMapper().readTree(out.resolve("coefficients.json").toFile());

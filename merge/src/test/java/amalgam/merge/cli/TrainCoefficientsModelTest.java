@@ -38,7 +38,7 @@ class TrainCoefficientsModelTest {
         Path eval = write("eval.jsonl", "{\"text\": \"The right to share.\"}\n");
         Path out = dir.resolve("learned");
         MergeRuns.Run run = MergeRuns.run(withLlamaAdapters("train-coefficients", "--model", LLAMA.toString(),
-                "--buffer", buffer.toString(), "--eval", eval.toString(), "--merge", "ties", "--steps", "8",
+                "--buffer", buffer.toString(), "--eval", eval.toString(), "--method", "ties", "--steps", "8",
                 "--threads", "2", "--out", out.toString()));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = new ObjectMapper().readTree(out.resolve("coefficients.json").toFile());

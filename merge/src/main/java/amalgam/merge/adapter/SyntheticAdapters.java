@@ -1,9 +1,7 @@
-package amalgam.bench;
+package amalgam.merge.adapter;
 
 import amalgam.kernels.FloatSegments;
-import amalgam.merge.adapter.AdapterConfig;
-import amalgam.merge.adapter.LoraAdapterWriter;
-import amalgam.merge.adapter.LoraModule;
+import amalgam.engine.InputException;
 import amalgam.engine.io.AtomicOutput;
 import amalgam.engine.io.FileDType;
 import java.io.IOException;
@@ -12,19 +10,15 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Writes the merge benchmark's inputs: {@code count} seeded random PEFT LoRA adapters of one transformer block's
- * worth of modules (two 2048×2048 attention projections and one 2048→5504 MLP projection), the shapes the
- * issue's PyTorch baseline was timed on.
- *
- * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar \
- *     amalgam.bench.SyntheticAdapters --out DIR --count 8 --rank 16 --dtype bf16 [--seed 1]</pre>
- *
- * writes DIR/adapter1 … DIR/adapterN.
+ * Seeded random PEFT LoRA adapters of one transformer block's worth of modules (two 2048×2048 attention
+ * projections and one 2048→5504 MLP projection), the shapes the merge benchmark and its PyTorch peer are timed
+ * on: {@code amalgam synthetic-adapters} writes them, so anyone can repeat a merge measurement without
+ * downloading adapters.
  */
 public final class SyntheticAdapters {
 
@@ -38,41 +32,40 @@ public final class SyntheticAdapters {
 
     private SyntheticAdapters() {}
 
-    public static void main(String[] args) throws IOException {
-        Path out = null;
-        int count = 8, rank = 16;
-        long seed = 1;
-        FileDType dtype = FileDType.BF16;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--out" -> out = Path.of(value);
-                case "--count" -> count = Integer.parseInt(value);
-                case "--rank" -> rank = Integer.parseInt(value);
-                case "--seed" -> seed = Long.parseLong(value);
-                case "--dtype" -> dtype = FileDType.valueOf(value.toUpperCase(Locale.ROOT));
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: --out DIR [--count N] [--rank R] [--dtype f32|f16|bf16] [--seed S]");
+    /** Writes {@code count} adapters as {@code out/adapter1} … {@code out/adapterN}; adapter a uses seed·1000 + a. */
+    public static List<Path> writeAll(Path out, int count, int rank, FileDType dtype, long seed, boolean force)
+            throws IOException {
+        for (int a = 1; a <= count && !force; a++) {
+            Path directory = out.resolve("adapter" + a);
+            // All refused before any is written, so a refusal leaves no half-written set behind.
+            if (Files.exists(directory)) {
+                throw new InputException(directory.toString(), "exists; give --force to replace it");
             }
-            i++;
         }
-        if (out == null) throw new IllegalArgumentException("--out DIR is required");
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new InputException(out.toString(), "cannot create the directory: "
+                    + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
+        }
+        List<Path> written = new ArrayList<>();
         for (int a = 1; a <= count; a++) {
-            write(out.resolve("adapter" + a), rank, dtype, seed * 1_000 + a);
+            Path directory = out.resolve("adapter" + a);
+            write(directory, rank, dtype, seed * 1_000 + a, force);
+            written.add(directory);
         }
-        System.out.println("wrote " + count + " adapters of rank " + rank + " (" + dtype + ") to " + out);
+        return written;
     }
 
     /** One adapter: A and B entries uniform in ±1/√fan-in, so every ΔW has entries of order 1/√in. */
-    static void write(Path directory, int rank, FileDType dtype, long seed) throws IOException {
+    static void write(Path directory, int rank, FileDType dtype, long seed, boolean force) throws IOException {
         AdapterConfig template = AdapterConfig.parse(config(rank).getBytes(StandardCharsets.UTF_8), "synthetic");
         List<LoraModule> modules = SHAPES.stream()
                 .map(s -> new LoraModule(s.name(), LoraModule.Kind.LINEAR, rank, s.in(), s.out(), 1, dtype))
                 .toList();
         SplittableRandom random = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined();
-             AtomicOutput output = AtomicOutput.begin(directory, true);
+             AtomicOutput output = AtomicOutput.begin(directory, force);
              LoraAdapterWriter writer = LoraAdapterWriter.create(output.directory(), template, modules, dtype)) {
             for (Shape s : SHAPES) {
                 writer.write(s.name(), uniform(arena, (long) rank * s.in(), 1 / Math.sqrt(s.in()), random),
