@@ -19,8 +19,10 @@ enum amalgam_reduce { AM_SUM, AM_MAX_REDUCE, AM_MEAN };
 enum amalgam_election { AM_ELECT_NONE, AM_ELECT_TOTAL, AM_ELECT_FREQUENCY };
 enum amalgam_divisor { AM_DIVIDE_BY_ONE, AM_DIVIDE_BY_AGREEING_COUNT, AM_DIVIDE_BY_AGREEING_WEIGHT };
 
-/* 0 when this CPU has every instruction set the library was compiled for, else a bit per missing one. */
+/* 0 when this CPU has every instruction set the library was compiled for, else a bit per missing level. */
 int amalgam_cpu_missing_features(void);
+/* The x86-64 level (3 or 4; 0 otherwise) this copy of the library was compiled for. */
+int amalgam_built_for_level(void);
 
 /* gemm.c: 0 on success, AMALGAM_OUT_OF_MEMORY when the packing buffers cannot be allocated. */
 #define AMALGAM_OUT_OF_MEMORY 1

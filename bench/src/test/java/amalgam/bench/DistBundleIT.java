@@ -65,6 +65,9 @@ class DistBundleIT {
         assertTrue(Files.isExecutable(bundle.resolve("runtime/bin/java")));
         assertTrue(Files.isRegularFile(bundle.resolve("lib/amalgam-bench.jar")));
         assertTrue(Files.isExecutable(bundle.resolve("evidence/evidence.sh")), "the GPU evidence script travels along");
+        // Both builds of the C library travel in the kernels jar, so the bundle has native kernels on AVX2 too.
+        assertTrue(distRun.stdout().contains("native: libamalgam-x86-64-v3.so, libamalgam-x86-64-v4.so"),
+                distRun.stdout());
     }
 
     @Test

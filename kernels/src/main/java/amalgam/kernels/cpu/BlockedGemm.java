@@ -14,8 +14,8 @@ final class BlockedGemm {
 
     /** Depth of a packed block: a 256×NR sliver of B (16 KiB with AVX2, 32 KiB with AVX-512) stays in L1. */
     static final int KC = 256;
-    /** Rows of A per packed block: 144×256 floats = 144 KiB, well inside a 512 KiB L2 beside B's slivers. */
-    static final int MC = 24 * MR;
+    /** Rows of A per packed block, a multiple of both tiles' rows: 144×256 floats = 144 KiB, inside a 512 KiB L2. */
+    static final int MC = 144;
     /** Columns of B per packed block: 256×2048 floats = 2 MiB, shared L3 territory. */
     static final int NC = 2048;
 
@@ -39,7 +39,7 @@ final class BlockedGemm {
                 float sliceBeta = pc == 0 ? beta : 1f;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    PanelPacker.packA(transA, a, aOff, lda, ic, mc, pc, kc, packedA);
+                    PanelPacker.packA(transA, a, aOff, lda, ic, mc, pc, kc, packedA, MR);
                     macroKernel(mc, nc, kc, packedA, packedB, alpha, sliceBeta,
                             c, cOff + (long) ic * ldc + jc, ldc, ws.tile);
                 }

@@ -8,8 +8,8 @@ final class GemmWorkspace {
 
     private static final ThreadLocal<GemmWorkspace> PER_THREAD = ThreadLocal.withInitial(GemmWorkspace::new);
 
-    /** The micro-kernel's output, folded into C with alpha and beta by {@link TileWriter}. */
-    final float[] tile = new float[MicroKernel.MR * MicroKernel.NR];
+    /** The micro-kernel's output, folded into C with alpha and beta by {@link TileWriter}; SmallGemm's too. */
+    final float[] tile = new float[Math.max(MicroKernel.MR * MicroKernel.NR, SmallGemm.MR * MicroKernel.LANES)];
     private float[] packedA = new float[0];
     private float[] packedB = new float[0];
     private float[] vector = new float[0];

@@ -8,13 +8,12 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import static amalgam.kernels.cpu.MicroKernel.LANES;
-import static amalgam.kernels.cpu.MicroKernel.MR;
 import static amalgam.kernels.cpu.MicroKernel.NR;
 import static amalgam.kernels.cpu.MicroKernel.SPECIES;
 
 /**
  * Copies blocks of A and B into the panel layout {@link MicroKernel} streams through: A as slivers of
- * {@value MicroKernel#MR} rows (MR values per step of k), B as slivers of {@link MicroKernel#NR} columns
+ * {@link MicroKernel#MR} rows (MR values per step of k), B as slivers of {@link MicroKernel#NR} columns
  * (NR values per step of k). Packing is where transposes are absorbed, and where ragged edges are padded
  * with zeros so the micro-kernel never needs a bounds check.
  */
@@ -26,52 +25,89 @@ final class PanelPacker {
     private PanelPacker() {}
 
     /**
-     * Packs rows [i0, i0+mc) and k-range [p0, p0+kc) of op(A) into {@code dst}: sliver s starts at
-     * {@code s · MR · kc}. Element (i, p) of op(A) is at {@code aOff + i·lda + p}, or {@code aOff + p·lda + i}
-     * when transposed.
+     * Packs rows [i0, i0+mc) and k-range [p0, p0+kc) of op(A) into {@code dst} as slivers of {@code sliverRows}
+     * rows: sliver s starts at {@code s · sliverRows · kc}. Element (i, p) of op(A) is at {@code aOff + i·lda + p},
+     * or {@code aOff + p·lda + i} when transposed.
      */
     static void packA(boolean transA, MemorySegment a, long aOff, int lda,
-                      int i0, int mc, int p0, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
+                      int i0, int mc, int p0, int kc, float[] dst, int sliverRows) {
+        for (int ir = 0; ir < mc; ir += sliverRows) {
+            int rows = Math.min(sliverRows, mc - ir);
             int base = ir * kc;
-            if (rows < MR) Arrays.fill(dst, base, base + MR * kc, 0f);
-            if (transA && rows == MR) {
-                // Each step of k is six neighbours in one stored row: unrolled, as C2 will not do it itself.
-                long ldBytes = (long) lda * Float.BYTES;
-                long at = (aOff + (long) p0 * lda + i0 + ir) * Float.BYTES;
-                for (int p = 0, to = base; p < kc; p++, to += MR, at += ldBytes) {
-                    dst[to] = a.get(FLOAT, at);
-                    dst[to + 1] = a.get(FLOAT, at + Float.BYTES);
-                    dst[to + 2] = a.get(FLOAT, at + 2 * Float.BYTES);
-                    dst[to + 3] = a.get(FLOAT, at + 3 * Float.BYTES);
-                    dst[to + 4] = a.get(FLOAT, at + 4 * Float.BYTES);
-                    dst[to + 5] = a.get(FLOAT, at + 5 * Float.BYTES);
-                }
+            if (rows < sliverRows) Arrays.fill(dst, base, base + sliverRows * kc, 0f);
+            if (rows == 6 && sliverRows == 6) {
+                packSixRows(transA, a, aOff, lda, i0 + ir, p0, kc, dst, base);
+            } else if (rows == 4 && sliverRows == 4) {
+                packFourRows(transA, a, aOff, lda, i0 + ir, p0, kc, dst, base);
             } else if (transA) {
                 for (int p = 0; p < kc; p++) {
                     long src = (aOff + (long) (p0 + p) * lda + i0 + ir) * Float.BYTES;
-                    int to = base + p * MR;
+                    int to = base + p * sliverRows;
                     for (int r = 0; r < rows; r++) dst[to + r] = a.get(FLOAT, src + (long) r * Float.BYTES);
-                }
-            } else if (rows == MR) {
-                // Six row streams read forward together, so both sides stay sequential.
-                long ldBytes = (long) lda * Float.BYTES;
-                long r0 = (aOff + (long) (i0 + ir) * lda + p0) * Float.BYTES;
-                for (int p = 0, to = base; p < kc; p++, to += MR) {
-                    long at = r0 + (long) p * Float.BYTES;
-                    dst[to] = a.get(FLOAT, at);
-                    dst[to + 1] = a.get(FLOAT, at + ldBytes);
-                    dst[to + 2] = a.get(FLOAT, at + 2 * ldBytes);
-                    dst[to + 3] = a.get(FLOAT, at + 3 * ldBytes);
-                    dst[to + 4] = a.get(FLOAT, at + 4 * ldBytes);
-                    dst[to + 5] = a.get(FLOAT, at + 5 * ldBytes);
                 }
             } else {
                 for (int r = 0; r < rows; r++) {
                     long src = (aOff + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a.get(FLOAT, src + (long) p * Float.BYTES);
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * sliverRows + r] = a.get(FLOAT, src + (long) p * Float.BYTES);
+                    }
                 }
+            }
+        }
+    }
+
+    /**
+     * One full sliver of six rows from row i, unrolled, as C2 will not do it itself: transposed, each step of k is
+     * six neighbours in one stored row; otherwise six row streams are read forward together, so both sides stay
+     * sequential.
+     */
+    private static void packSixRows(boolean transA, MemorySegment a, long aOff, int lda, int i, int p0, int kc,
+                                    float[] dst, int base) {
+        long ldBytes = (long) lda * Float.BYTES;
+        if (transA) {
+            long at = (aOff + (long) p0 * lda + i) * Float.BYTES;
+            for (int p = 0, to = base; p < kc; p++, to += 6, at += ldBytes) {
+                dst[to] = a.get(FLOAT, at);
+                dst[to + 1] = a.get(FLOAT, at + Float.BYTES);
+                dst[to + 2] = a.get(FLOAT, at + 2 * Float.BYTES);
+                dst[to + 3] = a.get(FLOAT, at + 3 * Float.BYTES);
+                dst[to + 4] = a.get(FLOAT, at + 4 * Float.BYTES);
+                dst[to + 5] = a.get(FLOAT, at + 5 * Float.BYTES);
+            }
+        } else {
+            long r0 = (aOff + (long) i * lda + p0) * Float.BYTES;
+            for (int p = 0, to = base; p < kc; p++, to += 6) {
+                long at = r0 + (long) p * Float.BYTES;
+                dst[to] = a.get(FLOAT, at);
+                dst[to + 1] = a.get(FLOAT, at + ldBytes);
+                dst[to + 2] = a.get(FLOAT, at + 2 * ldBytes);
+                dst[to + 3] = a.get(FLOAT, at + 3 * ldBytes);
+                dst[to + 4] = a.get(FLOAT, at + 4 * ldBytes);
+                dst[to + 5] = a.get(FLOAT, at + 5 * ldBytes);
+            }
+        }
+    }
+
+    /** {@link #packSixRows} for the four-row slivers of {@link FourRowTile}. */
+    private static void packFourRows(boolean transA, MemorySegment a, long aOff, int lda, int i, int p0, int kc,
+                                     float[] dst, int base) {
+        long ldBytes = (long) lda * Float.BYTES;
+        if (transA) {
+            long at = (aOff + (long) p0 * lda + i) * Float.BYTES;
+            for (int p = 0, to = base; p < kc; p++, to += 4, at += ldBytes) {
+                dst[to] = a.get(FLOAT, at);
+                dst[to + 1] = a.get(FLOAT, at + Float.BYTES);
+                dst[to + 2] = a.get(FLOAT, at + 2 * Float.BYTES);
+                dst[to + 3] = a.get(FLOAT, at + 3 * Float.BYTES);
+            }
+        } else {
+            long r0 = (aOff + (long) i * lda + p0) * Float.BYTES;
+            for (int p = 0, to = base; p < kc; p++, to += 4) {
+                long at = r0 + (long) p * Float.BYTES;
+                dst[to] = a.get(FLOAT, at);
+                dst[to + 1] = a.get(FLOAT, at + ldBytes);
+                dst[to + 2] = a.get(FLOAT, at + 2 * ldBytes);
+                dst[to + 3] = a.get(FLOAT, at + 3 * ldBytes);
             }
         }
     }
@@ -96,9 +132,10 @@ final class PanelPacker {
                 long ldBytes = (long) ldb * Float.BYTES;
                 long src = (bOff + (long) p0 * ldb + j0 + jr) * Float.BYTES;
                 for (int p = 0, to = base; p < kc; p++, to += NR, src += ldBytes) {
-                    FloatVector.fromMemorySegment(SPECIES, b, src, ORDER).intoArray(dst, to);
-                    FloatVector.fromMemorySegment(SPECIES, b, src + (long) LANES * Float.BYTES, ORDER)
-                            .intoArray(dst, to + LANES);
+                    for (int v = 0; v < NR; v += LANES) {
+                        FloatVector.fromMemorySegment(SPECIES, b, src + (long) v * Float.BYTES, ORDER)
+                                .intoArray(dst, to + v);
+                    }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {

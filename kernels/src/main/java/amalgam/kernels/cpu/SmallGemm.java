@@ -7,18 +7,19 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static amalgam.kernels.cpu.MicroKernel.LANES;
-import static amalgam.kernels.cpu.MicroKernel.MR;
 import static amalgam.kernels.cpu.MicroKernel.SPECIES;
 
 /**
  * GEMM for a C at most one vector wide (attention's 17×16×17 and the like), where the blocked path's
- * two-vector tiles would waste half their work. A is packed in {@value MicroKernel#MR}-row slivers as for the
- * blocked path, op(B) as plain k rows, and C is built MR rows by one vector at a time, its right edge written
- * with masked stores. No cache blocking: {@link VectorGemm#isSmall} keeps A small enough to go without.
+ * two-vector tiles would waste half their work. A is packed in {@value #MR}-row slivers, op(B) as plain k rows,
+ * and C is built MR rows by one vector at a time (six accumulators fit every register file), its right edge
+ * written with masked stores. No cache blocking: {@link VectorGemm#isSmall} keeps A small enough to go without.
  */
 final class SmallGemm {
 
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Rows of C per step, whatever the blocked path's tile: one accumulator each. */
+    static final int MR = 6;
 
     private SmallGemm() {}
 
@@ -32,7 +33,7 @@ final class SmallGemm {
         float[] rowsOfB = ws.packedB(k * width);
         float[] slivers = ws.packedA(k * BlockedGemm.roundUp(m, MR));
         PanelPacker.packRowsOfB(transB, b, bOff, ldb, k, n, width, rowsOfB);
-        PanelPacker.packA(transA, a, aOff, lda, 0, m, 0, k, slivers);
+        PanelPacker.packA(transA, a, aOff, lda, 0, m, 0, k, slivers, MR);
         float[] tile = ws.tile;
         for (int i0 = 0; i0 < m; i0 += MR) {
             int rows = Math.min(MR, m - i0);

@@ -12,24 +12,25 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * The project's own C kernels ({@code native/cpu}, built by gcc during the Maven build into
- * {@code libamalgam.so} and packaged as a class-path resource), loaded once per JVM.
+ * The project's own C kernels ({@code native/cpu}, built by gcc during the Maven build into one library per
+ * {@link NativeVariant} and packaged as class-path resources), loaded once per JVM: the best build this CPU
+ * supports, or the one forced with {@code -Damalgam.native.isa=x86-64-v3} (or {@code AMALGAM_NATIVE_ISA}).
  *
  * <p>Loading never throws: where the library cannot be used (not built because gcc was absent, another OS
- * or architecture, a CPU lacking the instructions it was compiled for) {@link #isAvailable()} is false and
+ * or architecture, a CPU lacking the instructions of every build) {@link #isAvailable()} is false and
  * {@link #unavailableReason()} says why and what to do, so callers can skip or fall back.
  */
 public final class NativeLibrary {
 
-    static final String RESOURCE = "/amalgam/native/linux-x86_64/libamalgam.so";
-
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Loaded LOADED = load();
 
-    private record Loaded(SymbolLookup lookup, String unavailableReason) {}
+    private record Loaded(SymbolLookup lookup, NativeVariant variant, String reason) {}
 
     private NativeLibrary() {}
 
@@ -40,7 +41,20 @@ public final class NativeLibrary {
 
     /** Why the library is not available (null when it is), phrased for a user. */
     public static String unavailableReason() {
-        return LOADED.unavailableReason;
+        return isAvailable() ? null : LOADED.reason;
+    }
+
+    /** The build that was loaded, or null when none is available. */
+    public static NativeVariant variant() {
+        return LOADED.variant;
+    }
+
+    /** One line for selfcheck: which build was loaded and why, or why none was. */
+    public static String describe() {
+        return isAvailable()
+                ? LOADED.variant.march() + " (" + LOADED.variant.resource().substring(LOADED.variant.resource()
+                .lastIndexOf('/') + 1) + "): " + LOADED.reason
+                : "unavailable: " + LOADED.reason;
     }
 
     /** Throws with the reason when the library is not available: for constructors of native kernels. */
@@ -56,7 +70,7 @@ public final class NativeLibrary {
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, boolean critical) {
         requireAvailable();
         MemorySegment symbol = LOADED.lookup.find(name)
-                .orElseThrow(() -> new IllegalStateException(RESOURCE + " lacks the symbol " + name
+                .orElseThrow(() -> new IllegalStateException(LOADED.variant.resource() + " lacks the symbol " + name
                         + "; it is older than the Java code: rebuild with mvn package"));
         return critical
                 ? LINKER.downcallHandle(symbol, descriptor, Linker.Option.critical(true))
@@ -67,29 +81,42 @@ public final class NativeLibrary {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return new Loaded(null, "the C kernels are built for linux-x86_64 only, this is " + os + "/" + arch);
+            return new Loaded(null, null, "the C kernels are built for linux-x86_64 only, this is " + os + "/" + arch);
         }
+        NativeVariantChoice choice = NativeVariantChoice.forThisMachine();
+        if (choice.candidates().isEmpty()) return new Loaded(null, null, choice.reason());
+        preferSleepingOpenMpThreads();
+        List<String> failures = new ArrayList<>();
+        for (NativeVariant variant : choice.candidates()) {
+            Loaded loaded = loadVariant(variant, choice.reason());
+            if (loaded.lookup != null) return loaded;
+            failures.add(loaded.reason);
+        }
+        return new Loaded(null, null, String.join("; ", failures));
+    }
+
+    private static Loaded loadVariant(NativeVariant variant, String why) {
+        String resource = variant.resource();
         Path file;
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
             if (in == null) {
-                return new Loaded(null, RESOURCE + " is not on the class path: gcc was probably absent when"
+                return new Loaded(null, null, resource + " is not on the class path: gcc was probably absent when"
                         + " the project was built; install gcc and rebuild with mvn package");
             }
-            file = Files.createTempFile("libamalgam-", ".so");
+            file = Files.createTempFile("libamalgam-" + variant.march() + "-", ".so");
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            return new Loaded(null, "cannot extract " + RESOURCE + " to a temporary file: " + e.getMessage());
+            return new Loaded(null, null, "cannot extract " + resource + " to a temporary file: " + e.getMessage());
         }
-        preferSleepingOpenMpThreads();
         SymbolLookup lookup;
         try {
             lookup = SymbolLookup.libraryLookup(file, Arena.global());
         } catch (IllegalArgumentException | IllegalCallerException e) {
-            return new Loaded(null, "cannot load " + RESOURCE + ": " + e.getMessage()
+            return new Loaded(null, null, "cannot load " + resource + ": " + e.getMessage()
                     + " (is libgomp installed? is --enable-native-access=ALL-UNNAMED set?)");
         }
-        return checkCpu(lookup);
+        return checkCpu(lookup, variant, why);
     }
 
     /**
@@ -112,19 +139,25 @@ public final class NativeLibrary {
         }
     }
 
-    private static Loaded checkCpu(SymbolLookup lookup) {
+    /** The library's own word, from code compiled for the x86-64 baseline: is it the build it claims, and can it run here. */
+    private static Loaded checkCpu(SymbolLookup lookup, NativeVariant variant, String why) {
+        String resource = variant.resource();
         try {
-            MemorySegment symbol = lookup.find("amalgam_cpu_missing_features").orElseThrow();
-            MethodHandle check = LINKER.downcallHandle(symbol, FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            int missing = (int) check.invokeExact();
-            if (missing != 0) {
-                return new Loaded(null, RESOURCE + " was compiled with -march=native on a CPU with instructions"
-                        + " this one lacks (missing-feature mask 0x" + Integer.toHexString(missing)
-                        + "); rebuild the project on this machine");
+            int level = (int) LINKER.downcallHandle(lookup.find("amalgam_built_for_level").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+            if (level != variant.level()) {
+                return new Loaded(null, null, resource + " reports being built for level " + level + ", not "
+                        + variant.level() + "; rebuild with mvn package");
             }
-            return new Loaded(lookup, null);
+            int missing = (int) LINKER.downcallHandle(lookup.find("amalgam_cpu_missing_features").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+            if (missing != 0) {
+                return new Loaded(null, null, resource + " needs " + variant.march() + " and this CPU lacks it"
+                        + " (missing-level mask 0x" + Integer.toHexString(missing) + ")");
+            }
+            return new Loaded(lookup, variant, why);
         } catch (Throwable t) {
-            return new Loaded(null, "cannot run the CPU check of " + RESOURCE + ": " + t);
+            return new Loaded(null, null, "cannot run the CPU check of " + resource + ": " + t);
         }
     }
 }

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * C code forks only above 2^15–2^16 elements, which some conformance sizes exceed and others do not), plus
  * hand-checked examples and what only an FFM backend needs: every pair of special values bit-exact through the Java rules
  * for NaN, signed zero and pow, negative strides, and bounds checks (heap segments included).
- * Skipped, with the reason, where libamalgam.so is unavailable.
+ * Skipped, with the reason, where the C library is unavailable.
  */
 class NativeBackendTest {
 

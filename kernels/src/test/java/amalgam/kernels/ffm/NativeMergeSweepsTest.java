@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The C merge sweeps ({@code native/cpu/merge.c}), through {@link NativeBackend} on two threads (the C code
  * forks above 2^16 elements, which the largest conformance size exceeds), against the reference. Skipped,
- * with the reason, where libamalgam.so is unavailable.
+ * with the reason, where the C library is unavailable.
  */
 class NativeMergeSweepsTest extends MergeSweepsConformanceTest {
 

@@ -29,17 +29,29 @@ record BundleParts(List<Path> jars) {
 
     /** The names of the PTX modules inside the kernels jar (amalgam/cuda/*.ptx); empty when nvcc was absent. */
     List<String> ptxModules() throws IOException {
-        List<String> modules = new ArrayList<>();
+        return kernelsJarEntries("amalgam/cuda/", ".ptx");
+    }
+
+    /**
+     * The builds of the C library inside the kernels jar (one per x86-64 level, e.g. libamalgam-x86-64-v3.so);
+     * empty when gcc was absent. The bundle carries them all and loads the best one on whatever CPU runs it.
+     */
+    List<String> nativeLibraries() throws IOException {
+        return kernelsJarEntries("amalgam/native/linux-x86_64/", ".so");
+    }
+
+    private List<String> kernelsJarEntries(String directory, String suffix) throws IOException {
+        List<String> names = new ArrayList<>();
         for (Path jar : jars) {
             if (!jar.getFileName().toString().startsWith("amalgam-kernels")) continue;
             try (ZipFile zip = new ZipFile(jar.toFile())) {
                 zip.stream().map(entry -> entry.getName())
-                        .filter(name -> name.startsWith("amalgam/cuda/") && name.endsWith(".ptx"))
-                        .map(name -> name.substring("amalgam/cuda/".length()))
-                        .sorted().forEach(modules::add);
+                        .filter(name -> name.startsWith(directory) && name.endsWith(suffix))
+                        .map(name -> name.substring(directory.length()))
+                        .sorted().forEach(names::add);
             }
         }
-        return modules;
+        return names;
     }
 
     private static void add(Map<String, Path> byName, Path jar) {

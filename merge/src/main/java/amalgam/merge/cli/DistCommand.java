@@ -2,6 +2,7 @@ package amalgam.merge.cli;
 
 import amalgam.engine.InputException;
 import amalgam.engine.io.AtomicOutput;
+import amalgam.kernels.ffm.NativeVariant;
 import amalgam.merge.pipeline.ToolVersion;
 
 import java.io.IOException;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code amalgam dist}: writes a self-contained bundle — a jlink'd Java runtime, our jars and their dependencies
- * (Linux x86-64 natives only), the PTX and SASS inside the kernels jar, the JMH benchmarks, the GPU evidence
- * script and a POSIX sh launcher — for machines with no JDK and no Maven, such as the GPU machines. It is built from a source tree's Maven build.
+ * (Linux x86-64 natives only), the PTX and SASS and the C library's x86-64-v3 and -v4 builds inside the kernels
+ * jar, the JMH benchmarks, the GPU evidence script and a POSIX sh launcher — for machines with no JDK and no
+ * Maven, such as the GPU machines. It is built from a source tree's Maven build.
  */
 @Command(name = "dist", mixinStandardHelpOptions = true,
         description = {
@@ -56,6 +58,7 @@ public final class DistCommand implements Callable<Integer> {
         try (AtomicOutput output = AtomicOutput.begin(out, force)) {
             BundleParts parts = BundleParts.collect(home);
             List<String> ptx = parts.ptxModules();
+            List<String> nativeLibraries = parts.nativeLibraries();
             RuntimeLinker linker = new RuntimeLinker(Installation.javaExecutable());
             Path staging = output.directory();
             System.err.println("amalgam dist: finding the JDK modules our jars use (jdeps)…");
@@ -74,7 +77,7 @@ public final class DistCommand implements Callable<Integer> {
                         mebibytes(bytes), BundleLayout.MAX_BYTES >> 20));
             }
             output.commit();
-            printSummary(output.target(), bytes, modules, parts, ptx);
+            printSummary(output.target(), bytes, modules, parts, ptx, nativeLibraries);
         }
         return 0;
     }
@@ -117,7 +120,8 @@ public final class DistCommand implements Callable<Integer> {
         return bytes / (double) (1L << 20);
     }
 
-    private static void printSummary(Path target, long bytes, Set<String> modules, BundleParts parts, List<String> ptx) {
+    private static void printSummary(Path target, long bytes, Set<String> modules, BundleParts parts, List<String> ptx,
+                                     List<String> nativeLibraries) {
         System.out.printf("amalgam dist: wrote %s (%.1f MiB of at most %d MiB)%n", target, mebibytes(bytes),
                 BundleLayout.MAX_BYTES >> 20);
         System.out.printf("  runtime: Java %s, modules %s%n", Runtime.version(), String.join(", ", modules));
@@ -127,6 +131,14 @@ public final class DistCommand implements Callable<Integer> {
                     + " the cuda backend of this bundle will report itself unavailable");
         } else {
             System.out.printf("  ptx: %s%n", String.join(", ", ptx));
+        }
+        if (nativeLibraries.size() < NativeVariant.values().length) {
+            System.out.println("  WARNING: the kernels jar holds " + (nativeLibraries.isEmpty() ? "no C library"
+                    : "only " + String.join(", ", nativeLibraries)) + " (gcc was absent or the build is stale):"
+                    + " the native backend of this bundle will be unavailable on some or all CPUs");
+        } else {
+            System.out.printf("  native: %s (the best one the CPU supports is loaded)%n",
+                    String.join(", ", nativeLibraries));
         }
         System.out.printf("  run: %s --help%n", target.resolve(BundleLayout.LAUNCHER));
     }

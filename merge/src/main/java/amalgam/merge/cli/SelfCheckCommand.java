@@ -8,6 +8,8 @@ import amalgam.kernels.Gemm;
 import amalgam.kernels.Gemms;
 import amalgam.kernels.WorkerPool;
 import amalgam.kernels.cpu.MachinePeak;
+import amalgam.kernels.cpu.VectorIsa;
+import amalgam.kernels.ffm.NativeLibrary;
 import amalgam.kernels.scalar.ScalarBackend;
 import amalgam.kernels.scalar.ScalarGemm;
 import java.lang.foreign.Arena;
@@ -54,6 +56,8 @@ public final class SelfCheckCommand implements Callable<Integer> {
         try (WorkerPool pool = WorkerPool.of(threads)) {
             if (backend != null) requireAvailable(backend, pool);
             System.out.printf("amalgam selfcheck: %d threads, %s%n", threads, System.getProperty("os.arch"));
+            System.out.printf("  vector kernels: %s%n", VectorIsa.CURRENT.describe());
+            System.out.printf("  native library: %s%n", NativeLibrary.describe());
             boolean allCorrect = checkCorrectness(pool);
             printSpeed(pool);
             System.out.println(allCorrect ? "All kernels agree with the scalar reference."
