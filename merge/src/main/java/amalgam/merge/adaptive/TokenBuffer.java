@@ -33,8 +33,9 @@ public final class TokenBuffer implements Buffer {
     /**
      * Padded positions per part: the logits of 512 positions over a 49,152-token vocabulary are 100 MB, and each
      * layer's activations a few MB more; a SmolLM2-135M coefficient step of 16 × 64 tokens then runs in two parts.
+     * {@code -Damalgam.buffer.positions=N} changes it (more memory for fewer, larger GEMMs).
      */
-    static final int POSITIONS_PER_PART = 512;
+    static final int POSITIONS_PER_PART = Integer.getInteger("amalgam.buffer.positions", 512);
 
     private final CausalLanguageModel model;
     private final List<Sequence> source;
