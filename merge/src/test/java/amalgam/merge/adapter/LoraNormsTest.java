@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import amalgam.kernels.FloatSegments;
 import amalgam.engine.io.FileDType;
 import java.io.IOException;
+import amalgam.merge.fuzz.CountingArena;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -62,39 +63,18 @@ class LoraNormsTest {
             new TestAdapters(arena, 11).linear(q, rank, in, out).write(dir, TestAdapters.config(rank, 6), FileDType.BF16);
         }
         try (LoraAdapter adapter = LoraAdapter.open(dir); Arena whole = Arena.ofConfined();
-             AllocationCounter scratch = new AllocationCounter()) {
+             CountingArena scratch = new CountingArena()) {
             LoraModule m = adapter.module(q).orElseThrow();
             LoraNorms expected = LoraNorms.of(adapter.loadA(m, whole), adapter.loadB(m, whole), rank, in, out, 2);
             LoraNorms streamed = LoraNorms.of(adapter, m, scratch);
             assertEquals(expected.a(), streamed.a(), 1e-12 * expected.a());
             assertEquals(expected.b(), streamed.b(), 1e-12 * expected.b());
             assertEquals(expected.delta(), streamed.delta(), 1e-12 * expected.delta());
-            assertTrue(scratch.bytes <= 4L * LoraNorms.BLOCK_FLOATS, scratch.bytes + " bytes allocated");
-            assertTrue(scratch.bytes * 3 <= 4L * rank * in, "less than A as fp32");
+            assertTrue(scratch.allocatedBytes() <= 4L * LoraNorms.BLOCK_FLOATS, scratch.allocatedBytes() + " bytes allocated");
+            assertTrue(scratch.allocatedBytes() * 3 <= 4L * rank * in, "less than A as fp32");
         }
     }
 
-    /** A confined arena that adds up the bytes requested from it. */
-    private static final class AllocationCounter implements Arena {
-        private final Arena delegate = Arena.ofConfined();
-        long bytes;
-
-        @Override
-        public MemorySegment allocate(long byteSize, long byteAlignment) {
-            bytes += byteSize;
-            return delegate.allocate(byteSize, byteAlignment);
-        }
-
-        @Override
-        public MemorySegment.Scope scope() {
-            return delegate.scope();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
-    }
 
     @Test
     void handCheckedExample() {

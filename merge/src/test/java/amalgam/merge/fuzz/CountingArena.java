@@ -4,10 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A confined arena that adds up what is allocated from it, so that a fuzz target can bound the off-heap memory a
- * reader takes: the reader allocates its fp32 output from the arena its caller passes, and this is that arena.
+ * A confined arena that adds up what is allocated from it, so that a test can bound the off-heap memory a reader
+ * takes: the reader allocates its fp32 output from the arena its caller passes, and this is that arena. Used by
+ * the fuzz targets and by the block-reading tests.
  */
-final class CountingArena implements Arena {
+public final class CountingArena implements Arena {
 
     private final Arena delegate = Arena.ofConfined();
     private long allocatedBytes;
@@ -20,7 +21,7 @@ final class CountingArena implements Arena {
     }
 
     /** Sum of the sizes requested so far (alignment padding is the JDK's and a few bytes at most). */
-    long allocatedBytes() {
+    public long allocatedBytes() {
         return allocatedBytes;
     }
 
