@@ -124,9 +124,16 @@ final class PanelPacker {
             int base = jr * kc;
             if (cols < NR) Arrays.fill(dst, base, base + NR * kc, 0f);
             if (transB) {
+                // Whole LANES×LANES blocks go through registers; the last kc % LANES steps and a ragged
+                // sliver element by element.
+                int blocked = cols == NR && BlockTranspose.available() ? kc - kc % LANES : 0;
+                long sliver = (bOff + (long) (j0 + jr) * ldb + p0) * Float.BYTES;
+                if (blocked > 0) BlockTranspose.packSliver(b, sliver, (long) ldb * Float.BYTES, blocked, dst, base);
                 for (int j = 0; j < cols; j++) {
-                    long src = (bOff + (long) (j0 + jr + j) * ldb + p0) * Float.BYTES;
-                    for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b.get(FLOAT, src + (long) p * Float.BYTES);
+                    long src = sliver + (long) j * ldb * Float.BYTES;
+                    for (int p = blocked; p < kc; p++) {
+                        dst[base + p * NR + j] = b.get(FLOAT, src + (long) p * Float.BYTES);
+                    }
                 }
             } else if (cols == NR) {
                 long ldBytes = (long) ldb * Float.BYTES;
