@@ -26,14 +26,14 @@ final class PanelPacker {
 
     /**
      * Packs rows [i0, i0+mc) and k-range [p0, p0+kc) of op(A) into {@code dst} as slivers of {@code sliverRows}
-     * rows: sliver s starts at {@code s · sliverRows · kc}. Element (i, p) of op(A) is at {@code aOff + i·lda + p},
-     * or {@code aOff + p·lda + i} when transposed.
+     * rows: sliver s starts at {@code start + s · sliverRows · kc}. Element (i, p) of op(A) is at
+     * {@code aOff + i·lda + p}, or {@code aOff + p·lda + i} when transposed.
      */
     static void packA(boolean transA, MemorySegment a, long aOff, int lda,
-                      int i0, int mc, int p0, int kc, float[] dst, int sliverRows) {
+                      int i0, int mc, int p0, int kc, float[] dst, int start, int sliverRows) {
         for (int ir = 0; ir < mc; ir += sliverRows) {
             int rows = Math.min(sliverRows, mc - ir);
-            int base = ir * kc;
+            int base = start + ir * kc;
             if (rows < sliverRows) Arrays.fill(dst, base, base + sliverRows * kc, 0f);
             if (rows == 6 && sliverRows == 6) {
                 packSixRows(transA, a, aOff, lda, i0 + ir, p0, kc, dst, base);
@@ -114,14 +114,14 @@ final class PanelPacker {
 
     /**
      * Packs k-range [p0, p0+kc) and columns [j0, j0+nc) of op(B) into {@code dst}: sliver s starts at
-     * {@code s · NR · kc}. Element (p, j) of op(B) is at {@code bOff + p·ldb + j}, or {@code bOff + j·ldb + p}
-     * when transposed.
+     * {@code start + s · NR · kc}. Element (p, j) of op(B) is at {@code bOff + p·ldb + j}, or
+     * {@code bOff + j·ldb + p} when transposed.
      */
     static void packB(boolean transB, MemorySegment b, long bOff, int ldb,
-                      int p0, int kc, int j0, int nc, float[] dst) {
+                      int p0, int kc, int j0, int nc, float[] dst, int start) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int base = jr * kc;
+            int base = start + jr * kc;
             if (cols < NR) Arrays.fill(dst, base, base + NR * kc, 0f);
             if (transB) {
                 // Whole LANES×LANES blocks go through registers; the last kc % LANES steps and a ragged

@@ -33,7 +33,7 @@ final class SmallGemm {
         float[] rowsOfB = ws.packedB(k * width);
         float[] slivers = ws.packedA(k * BlockedGemm.roundUp(m, MR));
         PanelPacker.packRowsOfB(transB, b, bOff, ldb, k, n, width, rowsOfB);
-        PanelPacker.packA(transA, a, aOff, lda, 0, m, 0, k, slivers, MR);
+        PanelPacker.packA(transA, a, aOff, lda, 0, m, 0, k, slivers, 0, MR);
         float[] tile = ws.tile;
         for (int i0 = 0; i0 < m; i0 += MR) {
             int rows = Math.min(MR, m - i0);

@@ -78,10 +78,9 @@ public final class VectorGemm implements Gemm {
             return;
         }
         SplitGemmTask task = SplitGemmTask.forThisThread();
-        int parts = task.prepare(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
-                beta, c, cOffset, ldc, threads);
+        task.prepare(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, threads);
         try {
-            pool.parallelFor(parts, task);
+            task.run(pool);
         } finally {
             task.release();
         }

@@ -36,7 +36,7 @@ class PanelPackerTest {
                         MemorySegment b = randomSegment(arena, (long) OFFSET + (long) (transB ? n : k) * ldb, kc * 31 + nc);
                         float[] packed = new float[kc * BlockedGemm.roundUp(nc, NR)];
                         java.util.Arrays.fill(packed, Float.NaN);
-                        PanelPacker.packB(transB, b, OFFSET, ldb, p0, kc, j0, nc, packed);
+                        PanelPacker.packB(transB, b, OFFSET, ldb, p0, kc, j0, nc, packed, 0);
                         for (int j = 0; j < BlockedGemm.roundUp(nc, NR); j++) {
                             for (int p = 0; p < kc; p++) {
                                 float expected = j < nc ? opAt(b, transB, ldb, p0 + p, j0 + j) : 0f;
@@ -62,7 +62,7 @@ class PanelPackerTest {
                         MemorySegment a = randomSegment(arena, (long) OFFSET + (long) (transA ? k : m) * lda, kc * 17 + mc);
                         float[] packed = new float[kc * BlockedGemm.roundUp(mc, MR)];
                         java.util.Arrays.fill(packed, Float.NaN);
-                        PanelPacker.packA(transA, a, OFFSET, lda, i0, mc, p0, kc, packed, MR);
+                        PanelPacker.packA(transA, a, OFFSET, lda, i0, mc, p0, kc, packed, 0, MR);
                         for (int i = 0; i < BlockedGemm.roundUp(mc, MR); i++) {
                             for (int p = 0; p < kc; p++) {
                                 // op(A)(i, p) is stored as A's (p, i) when transposed: opAt reads (row, column).

@@ -63,6 +63,15 @@ class VectorGemmTest {
     }
 
     @Test
+    void sharesOnePackedBAcrossTwoNcBlocksWhenSplittingRows() {
+        // m ≥ n splits rows on two threads, and n > NC lays the shared packed B out in two NC blocks.
+        int caseNumber = 0;
+        for (boolean transB : FALSE_TRUE) {
+            checkAgainstReference(false, transB, 2056, BlockedGemm.NC + 4, 6, 1.25f, -0.5f, Layout.LOOSE, caseNumber++);
+        }
+    }
+
+    @Test
     void matchesReferenceOnShapesThatCrossTheCacheBlocks() {
         // 300 rows cross MC, k = 600 crosses KC twice, n = 2100 crosses NC; 517 and 129 leave ragged edges;
         // 1100×7×300 is a narrow C whose A is too big for the unblocked path.
