@@ -41,22 +41,38 @@ final class BlockedGemm {
                          float[] wholeA, float[] wholeB) {
         GemmWorkspace ws = GemmWorkspace.current();
         int kcMax = Math.min(KC, k);
-        float[] packedB = wholeB != null ? wholeB : ws.packedB(kcMax * roundUp(Math.min(NC, n), NR));
+        // With one block of rows, each B sliver is used by that block alone: it is packed right before its use,
+        // into one L1-sized buffer, instead of a whole block of B going out to L3 and coming back.
+        boolean sliverBySliver = wholeB == null && m <= MC;
+        float[] packedB = wholeB != null ? wholeB
+                : ws.packedB(kcMax * (sliverBySliver ? NR : roundUp(Math.min(NC, n), NR)));
         float[] packedA = wholeA != null ? wholeA : ws.packedA(kcMax * roundUp(Math.min(MC, m), MR));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 int bStart = wholeB != null ? wholeBlockB(jc, pc, nc, k) : 0;
-                if (wholeB == null) PanelPacker.packB(transB, b, bOff, ldb, pc, kc, jc, nc, packedB, 0);
+                if (wholeB == null && !sliverBySliver) {
+                    PanelPacker.packB(transB, b, bOff, ldb, pc, kc, jc, nc, packedB, 0);
+                }
                 // Only the first slice of k scales the old C; later slices add to what is there.
                 float sliceBeta = pc == 0 ? beta : 1f;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     int aStart = wholeA != null ? wholeBlockA(ic, pc, kc, m) : 0;
                     if (wholeA == null) PanelPacker.packA(transA, a, aOff, lda, ic, mc, pc, kc, packedA, 0, MR);
-                    macroKernel(mc, nc, kc, packedA, aStart, packedB, bStart, alpha, sliceBeta,
-                            c, cOff + (long) ic * ldc + jc, ldc, ws.tile);
+                    long cBlock = cOff + (long) ic * ldc + jc;
+                    if (!sliverBySliver) {
+                        macroKernel(mc, nc, kc, packedA, aStart, packedB, bStart, alpha, sliceBeta,
+                                c, cBlock, ldc, ws.tile);
+                        continue;
+                    }
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        PanelPacker.packB(transB, b, bOff, ldb, pc, kc, jc + jr, cols, packedB, 0);
+                        macroKernel(mc, cols, kc, packedA, aStart, packedB, 0, alpha, sliceBeta,
+                                c, cBlock + jr, ldc, ws.tile);
+                    }
                 }
             }
         }
