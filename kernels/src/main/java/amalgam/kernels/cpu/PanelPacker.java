@@ -1,6 +1,7 @@
 package amalgam.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,6 +22,9 @@ final class PanelPacker {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** A transposed A's sliver rows are neighbours in memory: copied 4 and 2 at a time, whatever the ISA. */
+    private static final VectorSpecies<Float> FOUR = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Float> TWO = FloatVector.SPECIES_64;
 
     private PanelPacker() {}
 
@@ -65,14 +69,11 @@ final class PanelPacker {
                                     float[] dst, int base) {
         long ldBytes = (long) lda * Float.BYTES;
         if (transA) {
+            // Six neighbours per step: one 4-float and one 2-float copy, four memory operations instead of twelve.
             long at = (aOff + (long) p0 * lda + i) * Float.BYTES;
             for (int p = 0, to = base; p < kc; p++, to += 6, at += ldBytes) {
-                dst[to] = a.get(FLOAT, at);
-                dst[to + 1] = a.get(FLOAT, at + Float.BYTES);
-                dst[to + 2] = a.get(FLOAT, at + 2 * Float.BYTES);
-                dst[to + 3] = a.get(FLOAT, at + 3 * Float.BYTES);
-                dst[to + 4] = a.get(FLOAT, at + 4 * Float.BYTES);
-                dst[to + 5] = a.get(FLOAT, at + 5 * Float.BYTES);
+                FloatVector.fromMemorySegment(FOUR, a, at, ORDER).intoArray(dst, to);
+                FloatVector.fromMemorySegment(TWO, a, at + 4 * Float.BYTES, ORDER).intoArray(dst, to + 4);
             }
         } else {
             long r0 = (aOff + (long) i * lda + p0) * Float.BYTES;
@@ -95,10 +96,7 @@ final class PanelPacker {
         if (transA) {
             long at = (aOff + (long) p0 * lda + i) * Float.BYTES;
             for (int p = 0, to = base; p < kc; p++, to += 4, at += ldBytes) {
-                dst[to] = a.get(FLOAT, at);
-                dst[to + 1] = a.get(FLOAT, at + Float.BYTES);
-                dst[to + 2] = a.get(FLOAT, at + 2 * Float.BYTES);
-                dst[to + 3] = a.get(FLOAT, at + 3 * Float.BYTES);
+                FloatVector.fromMemorySegment(FOUR, a, at, ORDER).intoArray(dst, to);
             }
         } else {
             long r0 = (aOff + (long) i * lda + p0) * Float.BYTES;
