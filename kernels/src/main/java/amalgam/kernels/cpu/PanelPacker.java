@@ -61,31 +61,41 @@ final class PanelPacker {
     }
 
     /**
-     * One full sliver of six rows from row i, unrolled, as C2 will not do it itself: transposed, each step of k is
-     * six neighbours in one stored row; otherwise six row streams are read forward together, so both sides stay
-     * sequential.
+     * One full sliver of six rows from row i, unrolled, as C2 will not do it itself. Transposed and plain are
+     * separate methods: one method holding both was compiled worse (the transposed copy ran at half speed).
      */
     private static void packSixRows(boolean transA, MemorySegment a, long aOff, int lda, int i, int p0, int kc,
                                     float[] dst, int base) {
+        if (transA) packSixNeighbours(a, aOff, lda, i, p0, kc, dst, base);
+        else packSixRowRuns(a, aOff, lda, i, p0, kc, dst, base);
+    }
+
+    /** Transposed: each step of k is six neighbours in one stored row, one 4-float and one 2-float copy. */
+    private static void packSixNeighbours(MemorySegment a, long aOff, int lda, int i, int p0, int kc,
+                                          float[] dst, int base) {
         long ldBytes = (long) lda * Float.BYTES;
-        if (transA) {
-            // Six neighbours per step: one 4-float and one 2-float copy, four memory operations instead of twelve.
-            long at = (aOff + (long) p0 * lda + i) * Float.BYTES;
-            for (int p = 0, to = base; p < kc; p++, to += 6, at += ldBytes) {
-                FloatVector.fromMemorySegment(FOUR, a, at, ORDER).intoArray(dst, to);
-                FloatVector.fromMemorySegment(TWO, a, at + 4 * Float.BYTES, ORDER).intoArray(dst, to + 4);
-            }
-        } else {
-            long r0 = (aOff + (long) i * lda + p0) * Float.BYTES;
-            for (int p = 0, to = base; p < kc; p++, to += 6) {
-                long at = r0 + (long) p * Float.BYTES;
-                dst[to] = a.get(FLOAT, at);
-                dst[to + 1] = a.get(FLOAT, at + ldBytes);
-                dst[to + 2] = a.get(FLOAT, at + 2 * ldBytes);
-                dst[to + 3] = a.get(FLOAT, at + 3 * ldBytes);
-                dst[to + 4] = a.get(FLOAT, at + 4 * ldBytes);
-                dst[to + 5] = a.get(FLOAT, at + 5 * ldBytes);
-            }
+        long at = (aOff + (long) p0 * lda + i) * Float.BYTES;
+        for (int p = 0, to = base; p < kc; p++, to += 6, at += ldBytes) {
+            FloatVector.fromMemorySegment(FOUR, a, at, ORDER).intoArray(dst, to);
+            FloatVector.fromMemorySegment(TWO, a, at + 4 * Float.BYTES, ORDER).intoArray(dst, to + 4);
+        }
+    }
+
+    /** Plain: six row runs, by 8×8 transposes where 256-bit vectors are native, the rest element by element. */
+    private static void packSixRowRuns(MemorySegment a, long aOff, int lda, int i, int p0, int kc,
+                                       float[] dst, int base) {
+        long ldBytes = (long) lda * Float.BYTES;
+        long r0 = (aOff + (long) i * lda + p0) * Float.BYTES;
+        int blocked = SixRowTranspose.AVAILABLE ? kc - kc % SixRowTranspose.STEPS : 0;
+        if (blocked > 0) SixRowTranspose.pack(a, r0, ldBytes, blocked, dst, base);
+        for (int p = blocked, to = base + 6 * blocked; p < kc; p++, to += 6) {
+            long at = r0 + (long) p * Float.BYTES;
+            dst[to] = a.get(FLOAT, at);
+            dst[to + 1] = a.get(FLOAT, at + ldBytes);
+            dst[to + 2] = a.get(FLOAT, at + 2 * ldBytes);
+            dst[to + 3] = a.get(FLOAT, at + 3 * ldBytes);
+            dst[to + 4] = a.get(FLOAT, at + 4 * ldBytes);
+            dst[to + 5] = a.get(FLOAT, at + 5 * ldBytes);
         }
     }
 
