@@ -37,6 +37,8 @@ public final class BenchReport {
                 .forks(options.forks)
                 .timeUnit(TimeUnit.MILLISECONDS)
                 .shouldFailOnError(false);
+        // Prepended: the benchmarks' own @Fork(jvmArgsAppend) flags (--add-modules …) must stay.
+        if (!options.jvmArgs.isEmpty()) jmh.jvmArgsPrepend(options.jvmArgs.toArray(String[]::new));
         Map<String, String> params = new java.util.LinkedHashMap<>(options.params);
         // The scalar GEMM is a reference, not a contender: measure it only when asked.
         params.putIfAbsent("impl", "vector,native,openblas");

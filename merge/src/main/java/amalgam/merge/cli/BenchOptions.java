@@ -1,7 +1,9 @@
 package amalgam.merge.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,6 +36,13 @@ public final class BenchOptions {
 
     @Option(names = "--forks", paramLabel = "N", defaultValue = "1", description = "JVM forks per trial (default: ${DEFAULT-VALUE}).")
     public int forks;
+
+    @Option(names = "--jvm-arg", paramLabel = "FLAG",
+            description = "Give the measurement JVMs this flag too (repeat for more), e.g. --jvm-arg=-XX:UseAVX=2 "
+                    + "--jvm-arg=-Damalgam.native.isa=x86-64-v3 to measure the AVX2 code and the x86-64-v3 library on "
+                    + "an AVX-512 machine. The PyTorch peers are not affected; OPENBLAS_CORETYPE=Haswell in the "
+                    + "environment gives OpenBLAS its AVX2 kernels.")
+    public List<String> jvmArgs = new ArrayList<>();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write JMH's JSON results to FILE.")
     public Path json;
