@@ -9,9 +9,11 @@ import java.util.function.IntConsumer;
  * One GEMM cut into independent blocks of C, one per pool index: along M (each part gets its
  * own rows of A and C, all of B) or along N (its own columns of B and C, all of A). Cutting the larger side
  * keeps the operand every part reads the small one, and that shared operand is packed once, by all threads
- * together, before the parts start ({@link #run}); only when it would take more than {@value #MAX_SHARED_FLOATS}
- * floats does each part pack it for itself. The object is reused call after call by the thread that owns it, so
- * submitting a parallel GEMM allocates no capturing lambda.
+ * together, before the parts start ({@link #run}). Below {@value #MIN_SHARED_FLOATS} floats (a LoRA factor, a
+ * TinyViT weight) packing it again per part costs less than the second parallel loop, and above
+ * {@value #MAX_SHARED_FLOATS} the buffer is not worth holding: there each part packs it for itself. The object
+ * is reused call after call by the thread that owns it, so submitting a parallel GEMM allocates no capturing
+ * lambda.
  */
 final class SplitGemmTask implements IntConsumer {
 
@@ -19,6 +21,8 @@ final class SplitGemmTask implements IntConsumer {
     static final int MIN_PART_EXTENT = 128;
     /** 16 MiB: a shared operand beyond this is packed part by part, block by block, as a lone thread does. */
     static final int MAX_SHARED_FLOATS = 1 << 22;
+    /** 128 KiB: a shared operand below this is packed by each part, saving the packing loop's hand-off. */
+    static final int MIN_SHARED_FLOATS = 1 << 15;
     private static final ThreadLocal<SplitGemmTask> PER_THREAD = ThreadLocal.withInitial(SplitGemmTask::new);
 
     private final GemmCall call = new GemmCall();
@@ -50,7 +54,7 @@ final class SplitGemmTask implements IntConsumer {
         int wanted = Math.max(threads, Math.min(PARTS_PER_THREAD * threads, extent / MIN_PART_EXTENT));
         this.parts = Math.min(wanted, units);
         long sharedFloats = splitRows ? BlockedGemm.wholeSizeB(n, k) : BlockedGemm.wholeSizeA(m, k);
-        if (sharedFloats <= MAX_SHARED_FLOATS) {
+        if (sharedFloats >= MIN_SHARED_FLOATS && sharedFloats <= MAX_SHARED_FLOATS) {
             if (sharedBuffer.length < sharedFloats) sharedBuffer = new float[(int) sharedFloats];
             shared = sharedBuffer;
             int sliverWidth = splitRows ? MicroKernel.NR : MicroKernel.MR;

@@ -64,10 +64,11 @@ class VectorGemmTest {
 
     @Test
     void sharesOnePackedBAcrossTwoNcBlocksWhenSplittingRows() {
-        // m ≥ n splits rows on two threads, and n > NC lays the shared packed B out in two NC blocks.
+        // m ≥ n splits rows on two threads, and n > NC lays the shared packed B out in two NC blocks; k = 16
+        // makes B large enough to be shared (SplitGemmTask.MIN_SHARED_FLOATS) on every vector length.
         int caseNumber = 0;
         for (boolean transB : FALSE_TRUE) {
-            checkAgainstReference(false, transB, 2056, BlockedGemm.NC + 4, 6, 1.25f, -0.5f, Layout.LOOSE, caseNumber++);
+            checkAgainstReference(false, transB, 2056, BlockedGemm.NC + 4, 16, 1.25f, -0.5f, Layout.LOOSE, caseNumber++);
         }
     }
 
