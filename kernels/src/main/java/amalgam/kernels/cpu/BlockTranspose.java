@@ -3,6 +3,7 @@ package amalgam.kernels.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -334,22 +335,28 @@ final class BlockTranspose {
     @SuppressWarnings("unchecked")
     private static VectorShuffle<Float>[] shuffles(int direction) {
         VectorShuffle<Float>[] result = new VectorShuffle[STAGES];
-        for (int s = 0; s < STAGES; s++) {
-            int[] lanes = new int[LANES];
-            for (int l = 0; l < LANES; l++) lanes[l] = Math.floorMod(l + direction * (1 << s), LANES);
-            result[s] = VectorShuffle.fromArray(SPECIES, lanes, 0);
-        }
+        for (int s = 0; s < STAGES; s++) result[s] = rotation(SPECIES, direction * (1 << s));
         return result;
     }
 
     @SuppressWarnings("unchecked")
     private static VectorMask<Float>[] highHalves() {
         VectorMask<Float>[] result = new VectorMask[STAGES];
-        for (int s = 0; s < STAGES; s++) {
-            boolean[] lanes = new boolean[LANES];
-            for (int l = 0; l < LANES; l++) lanes[l] = (l & (1 << s)) != 0;
-            result[s] = VectorMask.fromArray(SPECIES, lanes, 0);
-        }
+        for (int s = 0; s < STAGES; s++) result[s] = lanesWithBit(SPECIES, 1 << s);
         return result;
+    }
+
+    /** Lane l takes lane l + by (mod the length): by &lt; 0 moves lanes up, by &gt; 0 down. */
+    static VectorShuffle<Float> rotation(VectorSpecies<Float> species, int by) {
+        int[] lanes = new int[species.length()];
+        for (int l = 0; l < lanes.length; l++) lanes[l] = Math.floorMod(l + by, lanes.length);
+        return VectorShuffle.fromArray(species, lanes, 0);
+    }
+
+    /** The lanes whose index has {@code bit} set: the upper block of each pair a stage swaps. */
+    static VectorMask<Float> lanesWithBit(VectorSpecies<Float> species, int bit) {
+        boolean[] lanes = new boolean[species.length()];
+        for (int l = 0; l < lanes.length; l++) lanes[l] = (l & bit) != 0;
+        return VectorMask.fromArray(species, lanes, 0);
     }
 }

@@ -25,10 +25,15 @@ final class SixRowTranspose {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    private static final VectorShuffle<Float> UP1 = shift(-1), DOWN1 = shift(1);
-    private static final VectorShuffle<Float> UP2 = shift(-2), DOWN2 = shift(2);
-    private static final VectorShuffle<Float> UP4 = shift(-4), DOWN4 = shift(4);
-    private static final VectorMask<Float> HIGH1 = lanesWithBit(1), HIGH2 = lanesWithBit(2), HIGH4 = lanesWithBit(4);
+    private static final VectorShuffle<Float> UP1 = BlockTranspose.rotation(S, -1);
+    private static final VectorShuffle<Float> DOWN1 = BlockTranspose.rotation(S, 1);
+    private static final VectorShuffle<Float> UP2 = BlockTranspose.rotation(S, -2);
+    private static final VectorShuffle<Float> DOWN2 = BlockTranspose.rotation(S, 2);
+    private static final VectorShuffle<Float> UP4 = BlockTranspose.rotation(S, -4);
+    private static final VectorShuffle<Float> DOWN4 = BlockTranspose.rotation(S, 4);
+    private static final VectorMask<Float> HIGH1 = BlockTranspose.lanesWithBit(S, 1);
+    private static final VectorMask<Float> HIGH2 = BlockTranspose.lanesWithBit(S, 2);
+    private static final VectorMask<Float> HIGH4 = BlockTranspose.lanesWithBit(S, 4);
     private static final VectorMask<Float> FIRST_SIX = S.indexInRange(0, 6);
 
     private SixRowTranspose() {}
@@ -108,17 +113,5 @@ final class SixRowTranspose {
         v5.intoArray(dst, to + 30);
         v6.intoArray(dst, to + 36);
         v7.intoArray(dst, to + 42, FIRST_SIX);
-    }
-
-    private static VectorShuffle<Float> shift(int by) {
-        int[] lanes = new int[S.length()];
-        for (int l = 0; l < lanes.length; l++) lanes[l] = Math.floorMod(l + by, lanes.length);
-        return VectorShuffle.fromArray(S, lanes, 0);
-    }
-
-    private static VectorMask<Float> lanesWithBit(int bit) {
-        boolean[] lanes = new boolean[S.length()];
-        for (int l = 0; l < lanes.length; l++) lanes[l] = (l & bit) != 0;
-        return VectorMask.fromArray(S, lanes, 0);
     }
 }
