@@ -9,17 +9,18 @@ layers, made linear in the weights as TIES is when its masks, elected signs and 
 unweighted updates (D_i = [sign(p_i) = elected] * p_i / #agreeing, p_i the top-50% of |dW_i|); the weights
 alpha = sigmoid(c) * b with b = 1 + (b_max - 1) * sigmoid(beta); W = W0 + sum_i alpha_i D_i put in place with
 torch.func.functional_call (the base frozen); next-token cross-entropy over 16 x 64 tokens; backward to c and
-beta; Adam. The mean of --repeats steps after --warmup steps is reported (ms per step).
+beta; Adam. Timed as JMH times the benchmark (peer_timing.py): the mean and the best of --iterations, after
+--warmup (ms per step; a step outlasts --time-ms, so each iteration is one step).
 """
 import argparse
 import json
-import time
 
 import torch
 from torch.func import functional_call
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from decoder import SMOLLM2_135M
+from peer_timing import add_timing_options, measure
 
 
 def masked_terms(deltas, merge, density):
@@ -46,8 +47,7 @@ def main():
     ap.add_argument("--adapters", type=int, default=4)
     ap.add_argument("--sequences", type=int, default=16)
     ap.add_argument("--tokens", type=int, default=64)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=5)
+    add_timing_options(ap, warmup=2, iterations=3)
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a line")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -76,17 +76,13 @@ def main():
         adam.step()
         return loss.item()
 
-    for _ in range(args.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(args.repeats):
-        step()
-    ms = (time.perf_counter() - start) / args.repeats * 1e3
+    timing = measure(step, args)
+    ms = timing["ms"]
     result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads, "merge": args.merge,
               "adapters": args.adapters, "sequences": args.sequences, "tokens": args.tokens, "step_ms": ms,
               "rows": [{"params": {"merge": args.merge, "adapters": str(args.adapters),
                                    "sequences": str(args.sequences), "tokens": str(args.tokens),
-                                   "threads": str(args.threads)}, "ms": ms}]}
+                                   "threads": str(args.threads)}, **timing}]}
     if args.json:
         print(json.dumps(result))
     else:

@@ -6,8 +6,8 @@ Run (venv with torch 2.13.0+cpu, transformers 5.17.0, peft 0.21.0; see bench/pee
 
 Measures what DecoderBench measures, with the same shapes: the forward of a 128-token prompt into an empty
 KV cache (prefill, ms), and single-token steps with the cache (decode, tokens/s), at batch 1, fp32, without
-and with a rank-16 LoRA on q/k/v/o applied unmerged through PEFT. The best of --repeats runs is reported for
-each, after --warmup runs.
+and with a rank-16 LoRA on q/k/v/o applied unmerged through PEFT. Timed as JMH times DecoderBench
+(peer_timing.py): the mean and the best of --iterations, after --warmup.
 """
 import argparse
 import json
@@ -16,7 +16,7 @@ import time
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from peer_timing import best_seconds
+from peer_timing import add_timing_options, measure
 
 # The shape DecoderBench uses: SmolLM2-135M's config.json.
 SMOLLM2_135M = dict(vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
@@ -35,7 +35,7 @@ def build(adapter):
 
 
 
-def measure(adapter, prompt_tokens, decode_tokens, warmup, repeats):
+def measure_model(adapter, prompt_tokens, decode_tokens, timing):
     model = build(adapter)
     ids = torch.randint(0, SMOLLM2_135M["vocab_size"], (1, prompt_tokens), generator=torch.Generator().manual_seed(1))
 
@@ -53,11 +53,9 @@ def measure(adapter, prompt_tokens, decode_tokens, warmup, repeats):
             cache, token = out.past_key_values, out.logits[:, -1:].argmax(-1)
         return time.perf_counter() - start
 
-    prefill_s = best_seconds(prefill, warmup, repeats)
-    for _ in range(warmup):
-        decode()
-    decode_s = min(decode() for _ in range(repeats))
-    return {"adapter": adapter, "prefill_ms": prefill_s * 1e3, "decode_tokens_per_s": decode_tokens / decode_s}
+    # decode returns the seconds of its tokens alone: the prefill before them is setup, as in DecoderBench.
+    return {"adapter": adapter, "prefill": measure(prefill, timing),
+            "decode": measure(decode, timing, per_call=decode_tokens, times_itself=True)}
 
 
 def main():
@@ -65,19 +63,18 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--prompt", type=int, default=128, help="prompt tokens for prefill (default 128)")
     p.add_argument("--decode", type=int, default=32, help="tokens decoded per timed run (default 32)")
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--repeats", type=int, default=5)
+    add_timing_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    rows = [measure(a, args.prompt, args.decode, args.warmup, args.repeats) for a in (False, True)]
+    rows = [measure_model(a, args.prompt, args.decode, args) for a in (False, True)]
     # "rows" as amalgam bench --peers reads them: DecoderBench's parameters and milliseconds per operation.
     table = []
     for r in rows:
         adapter = "lora" if r["adapter"] else "none"
         common = {"adapter": adapter, "threads": str(args.threads)}
-        table.append({"params": {**common, "phase": "prefill"}, "ms": r["prefill_ms"]})
-        table.append({"params": {**common, "phase": "decode"}, "ms": 1e3 / r["decode_tokens_per_s"]})
+        table.append({"params": {**common, "phase": "prefill"}, **r["prefill"]})
+        table.append({"params": {**common, "phase": "decode"}, **r["decode"]})
     result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads, "prompt": args.prompt,
               "decode": args.decode, "measured": rows, "rows": table}
     if args.json:
@@ -85,8 +82,9 @@ def main():
     else:
         print(f"PyTorch {torch.__version__}, {args.threads} threads, SmolLM2-135M shape, fp32, batch 1")
         for r in rows:
-            print(f"  {'LoRA r16 qkvo' if r['adapter'] else 'base':14s} prefill {args.prompt}: {r['prefill_ms']:8.1f} ms"
-                  f"   decode: {r['decode_tokens_per_s']:7.1f} tokens/s")
+            print(f"  {'LoRA r16 qkvo' if r['adapter'] else 'base':14s} prefill {args.prompt}: "
+                  f"{r['prefill']['ms']:8.1f} ms (best {r['prefill']['best_ms']:.1f})"
+                  f"   decode: {1e3 / r['decode']['ms']:7.1f} tokens/s (best {1e3 / r['decode']['best_ms']:.1f})")
 
 
 if __name__ == "__main__":

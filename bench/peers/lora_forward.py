@@ -6,14 +6,15 @@ Run (venv with torch 2.13.0+cpu; see bench/peers/README.md):
 
 The same work as LoraForwardBench for each token count 1, 32, 512: `unmerged` computes x W0^T + b + s (x A^T) B^T
 as PEFT's LoRA layer does, `merged` x (W0 + s B A)^T + b with the merge done beforehand, `multi` four adapters
-in one batch, the tokens split evenly between them. The best of --repeats timed calls is reported (ms).
+in one batch, the tokens split evenly between them. Timed as JMH times LoraForwardBench (peer_timing.py):
+the mean and the best of --iterations, after --warmup (ms).
 """
 import argparse
 import json
 
 import torch
 
-from peer_timing import best_seconds
+from peer_timing import add_timing_options, measure
 
 DIM, RANK, ADAPTERS, SCALE = 4096, 16, 4, 2.0
 
@@ -22,8 +23,7 @@ DIM, RANK, ADAPTERS, SCALE = 4096, 16, 4, 2.0
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--repeats", type=int, default=10)
+    add_timing_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -54,14 +54,15 @@ def main():
 
             for mode, fn in (("unmerged", unmerged), ("merged", merged_forward), ("multi", multi)):
                 rows.append({"params": {"tokens": str(tokens), "mode": mode, "threads": str(args.threads)},
-                             "ms": best_seconds(fn, args.warmup, args.repeats) * 1e3})
+                             **measure(fn, args)})
     result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads, "rows": rows}
     if args.json:
         print(json.dumps(result))
     else:
         print(f"PyTorch {torch.__version__}, {args.threads} threads, LoRA linear 4096x4096 r16")
         for r in rows:
-            print(f"  tokens {r['params']['tokens']:>4s} {r['params']['mode']:9s} {r['ms']:9.3f} ms")
+            print(f"  tokens {r['params']['tokens']:>4s} {r['params']['mode']:9s} {r['ms']:9.3f} ms"
+                  f" (best {r['best_ms']:.3f})")
 
 
 if __name__ == "__main__":

@@ -7,14 +7,16 @@ Run (venv with torch 2.13.0+cpu; see bench/peers/README.md):
 The same network as amalgam.engine.nn.TinyViT (72k parameters): 7x7 patches of the grey image embedded to 64,
 a cls token and position embeddings, two pre-norm blocks (4 heads of 16, qkv in one projection, MLP
 64 -> 128 -> 64 with GELU), a final LayerNorm on the cls token and a linear head to 10 classes; cross-entropy,
-backward, AdamW (lr 1e-3). The mean of --repeats steps after --warmup steps is reported (ms per step).
+backward, AdamW (lr 1e-3). Timed as JMH times TrainStepBench (peer_timing.py): the mean and the best of
+--iterations, after --warmup (ms per step).
 """
 import argparse
 import json
-import time
 
 import torch
 from torch import nn
+
+from peer_timing import add_timing_options, measure
 
 IMAGE, PATCH, DIM, HEADS, HIDDEN, DEPTH, CLASSES = 28, 7, 64, 4, 128, 2, 10
 GRID = IMAGE // PATCH
@@ -58,8 +60,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--warmup", type=int, default=10)
-    p.add_argument("--repeats", type=int, default=50)
+    add_timing_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a line")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -74,18 +75,14 @@ def main():
         torch.nn.functional.cross_entropy(model(images), labels).backward()
         optimizer.step()
 
-    for _ in range(args.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(args.repeats):
-        step()
-    ms = (time.perf_counter() - start) / args.repeats * 1e3
+    timing = measure(step, args)
     result = {"peer": "pytorch", "torch": torch.__version__, "threads": args.threads,
-              "rows": [{"params": {"batch": str(args.batch), "threads": str(args.threads)}, "ms": ms}]}
+              "rows": [{"params": {"batch": str(args.batch), "threads": str(args.threads)}, **timing}]}
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"PyTorch {torch.__version__}, {args.threads} threads, TinyViT AdamW step, batch {args.batch}: {ms:.2f} ms")
+        print(f"PyTorch {torch.__version__}, {args.threads} threads, TinyViT AdamW step, batch {args.batch}: "
+              f"{timing['ms']:.2f} ms (best {timing['best_ms']:.2f})")
 
 
 if __name__ == "__main__":

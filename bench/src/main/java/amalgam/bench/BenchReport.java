@@ -51,7 +51,8 @@ public final class BenchReport {
         List<PyTorchPeers.Peer> peers = List.of();
         if (options.peers) {
             Path scripts = Path.of(System.getProperty("amalgam.peers", "bench/peers"));
-            peers = PyTorchPeers.measure(rows, scripts, options.python, System.out);
+            var timing = new PyTorchPeers.Timing(options.warmupIterations, options.iterations, options.iterationMillis);
+            peers = PyTorchPeers.measure(rows, scripts, options.python, timing, System.out);
         } else if (rows.stream().anyMatch(r -> PyTorchPeers.SCRIPTS.containsKey(r.benchmark().split("\\.")[0]))) {
             System.out.println("(--peers also measures these in PyTorch on this machine, for the last column)");
         }
@@ -59,9 +60,12 @@ public final class BenchReport {
         System.out.print(render(rows, peers));
     }
 
-    /** One measured configuration, with the work one operation does (FLOP or bytes), 0 when unknown. */
+    /**
+     * One measured configuration: JMH's score (the mean over measured iterations), its error, the fastest
+     * iteration, and the work one operation does (FLOP or bytes, 0 when unknown).
+     */
     record Row(String benchmark, Map<String, String> params, double millisPerOp, double errorMillis,
-               double workPerOp, String workUnit) {
+               double bestMillisPerOp, double workPerOp, String workUnit) {
 
         double ratePerSecond() {
             return workPerOp / (millisPerOp / 1e3);
@@ -85,8 +89,9 @@ public final class BenchReport {
             for (String key : bench.getParamsKeys()) params.put(key, bench.getParam(key));
             double score = result.getPrimaryResult().getScore();
             double error = result.getPrimaryResult().getScoreError();
+            double best = result.getPrimaryResult().getStatistics().getMin();
             WorkModel.Work work = WorkModel.of(name, params);
-            rows.add(new Row(name, params, score, error, work.amount(), work.unit()));
+            rows.add(new Row(name, params, score, error, best, work.amount(), work.unit()));
         }
         return rows;
     }
@@ -97,12 +102,15 @@ public final class BenchReport {
 
     /**
      * The table; with PyTorch peers measured, a last column of Amalgam's speed-up over them (PyTorch's time ÷
-     * ours: above 1 is faster), and their own times below.
+     * ours: above 1 is faster), and their own times below. The speed-up is given twice, like for like: mean ÷ mean
+     * and best iteration ÷ best iteration, the peers being timed as JMH times us (bench/peers/peer_timing.py).
+     * On a shared host the two differ by how much the neighbours took; the best is the steadier.
      */
     static String render(List<Row> rows, List<PyTorchPeers.Peer> peers) {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%-24s %-34s %12s %10s %12s %10s%s%n",
-                "benchmark", "params", "ms/op", "± ms", "rate", "vs peer", peers.isEmpty() ? "" : "   vs PyTorch"));
+                "benchmark", "params", "ms/op", "± ms", "rate", "vs peer",
+                peers.isEmpty() ? "" : "   vs PyTorch: mean, best (PyTorch's ms)"));
         for (Row row : rows) {
             String rate = row.workPerOp() > 0 ? WorkModel.formatRate(row.ratePerSecond(), row.workUnit()) : "";
             String peer = WorkModel.peerOf(row, rows)
@@ -111,20 +119,30 @@ public final class BenchReport {
                     .orElse("");
             // JMH reports no error bar for fewer than three iterations.
             String error = Double.isNaN(row.errorMillis()) ? "" : String.format("%.4f", row.errorMillis());
-            String torch = PyTorchPeers.of(row, peers)
-                    .map(p -> String.format("   %.2f× (%.3f ms)", p.millisPerOp() / row.millisPerOp(), p.millisPerOp()))
-                    .orElse("");
+            String torch = PyTorchPeers.of(row, peers).map(p -> speedUp(row, p)).orElse("");
             out.append(String.format("%-24s %-34s %12.4f %10s %12s %10s%s%n",
                     row.benchmark(), row.paramText(), row.millisPerOp(), error, rate, peer, torch));
         }
         if (!peers.isEmpty()) {
             out.append(String.format("%nPyTorch peers, same machine, right after JMH (%s):%n", peers.getFirst().version()));
+            out.append(String.format("%-24s %-34s %12s %12s%n", "", "", "mean ms/op", "best ms/op"));
             for (PyTorchPeers.Peer p : peers) {
                 StringBuilder params = new StringBuilder();
                 p.params().forEach((k, v) -> params.append(params.isEmpty() ? "" : " ").append(k).append('=').append(v));
-                out.append(String.format("%-24s %-34s %12.4f%n", p.benchmarkClass(), params, p.millisPerOp()));
+                out.append(String.format("%-24s %-34s %12.4f %12.4f%n", p.benchmarkClass(), params, p.millisPerOp(),
+                        p.bestMillisPerOp()));
             }
         }
         return out.toString();
+    }
+
+    /** "1.20×, 1.35× (600.000, 550.000 ms)": mean over mean and best over best; the mean alone if the peer gave no best. */
+    static String speedUp(Row row, PyTorchPeers.Peer peer) {
+        double mean = peer.millisPerOp() / row.millisPerOp();
+        if (Double.isNaN(peer.bestMillisPerOp()) || Double.isNaN(row.bestMillisPerOp())) {
+            return String.format("   %.2f× (%.3f ms)", mean, peer.millisPerOp());
+        }
+        return String.format("   %.2f×, %.2f× (%.3f, %.3f ms)", mean, peer.bestMillisPerOp() / row.bestMillisPerOp(),
+                peer.millisPerOp(), peer.bestMillisPerOp());
     }
 }

@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code amalgam bench --peers}: the PyTorch script doing the same work as each benchmark that has one, run on
  * the same machine right after JMH, so the table compares two measurements of one run rather than a figure
- * quoted from elsewhere. A script prints {@code {"torch": version, "rows": [{"params": {…}, "ms": …}]}} with the
- * benchmark's own parameter names; a row matches the JMH rows whose parameters include all of its own.
+ * quoted from elsewhere. A script times its work as JMH does (bench/peers/peer_timing.py, given JMH's warm-up,
+ * iterations and iteration length) and prints {@code {"torch": version, "rows": [{"params": {…}, "ms": mean,
+ * "best_ms": best}]}} with the benchmark's own parameter names; a row matches the JMH rows whose parameters
+ * include all of its own.
  */
 final class PyTorchPeers {
 
@@ -31,8 +33,9 @@ final class PyTorchPeers {
             "LoraForwardBench", "lora_forward.py",
             "TrainStepBench", "train_step.py");
 
-    /** One measured peer configuration. */
-    record Peer(String benchmarkClass, Map<String, String> params, double millisPerOp, String version) {
+    /** One measured peer configuration: the mean over its measured iterations and the best one (NaN if not given). */
+    record Peer(String benchmarkClass, Map<String, String> params, double millisPerOp, double bestMillisPerOp,
+                String version) {
 
         boolean matches(BenchReport.Row row) {
             if (!row.benchmark().startsWith(benchmarkClass + ".")) return false;
@@ -47,7 +50,7 @@ final class PyTorchPeers {
     private PyTorchPeers() {}
 
     /** The peer rows for every benchmark in {@code rows} that has a script, one script run per thread count. */
-    static List<Peer> measure(List<BenchReport.Row> rows, Path scripts, Path python, PrintStream log) {
+    static List<Peer> measure(List<BenchReport.Row> rows, Path scripts, Path python, Timing timing, PrintStream log) {
         String interpreter = python(python).toString();
         Optional<String> missing = torchMissing(interpreter);
         if (missing.isPresent()) {
@@ -68,9 +71,9 @@ final class PyTorchPeers {
         threadsByClass.forEach((type, threads) -> {
             for (String t : threads) {
                 Path script = scripts.resolve(SCRIPTS.get(type));
-                log.println("peers: " + script.getFileName() + " --threads " + t + " …");
+                log.println("peers: " + script.getFileName() + " --threads " + t + " " + String.join(" ", timing.arguments()) + " …");
                 try {
-                    peers.addAll(parse(type, run(interpreter, script, t)));
+                    peers.addAll(parse(type, run(interpreter, script, t, timing)));
                 } catch (IOException | RuntimeException e) {
                     log.println("peers: " + script.getFileName() + " failed: " + e.getMessage());
                 }
@@ -87,7 +90,8 @@ final class PyTorchPeers {
         for (JsonNode row : root.path("rows")) {
             Map<String, String> params = new LinkedHashMap<>();
             row.path("params").properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
-            peers.add(new Peer(benchmarkClass, params, row.path("ms").asDouble(), version));
+            peers.add(new Peer(benchmarkClass, params, row.path("ms").asDouble(),
+                    row.path("best_ms").asDouble(Double.NaN), version));
         }
         if (peers.isEmpty()) throw new IOException("printed no rows");
         return peers;
@@ -98,10 +102,20 @@ final class PyTorchPeers {
         return peers.stream().filter(p -> p.matches(row)).findFirst();
     }
 
-    private static String run(String python, Path script, String threads) throws IOException {
+    /** JMH's settings of this run, which the scripts time their own iterations by. */
+    record Timing(int warmupIterations, int iterations, int iterationMillis) {
+
+        List<String> arguments() {
+            return List.of("--warmup", String.valueOf(warmupIterations), "--iterations", String.valueOf(iterations),
+                    "--time-ms", String.valueOf(iterationMillis));
+        }
+    }
+
+    private static String run(String python, Path script, String threads, Timing timing) throws IOException {
         if (!Files.isRegularFile(script)) throw new IOException(script + " not found");
-        Process process = new ProcessBuilder(python, script.toString(), "--threads", threads, "--json")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(python, script.toString(), "--threads", threads, "--json"));
+        command.addAll(timing.arguments());
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!process.waitFor(30, TimeUnit.MINUTES)) {
