@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One AdamW training step of TinyViT (forward, cross-entropy, backward, update) on random 28×28 inputs: the
- * number to put next to PyTorch's eager step on the same machine (≈ 22 ms at batch 64 on 2 threads).
+ * number to put next to PyTorch's eager step on the same machine ({@code bench/peers/train_step.py}, which
+ * {@code amalgam bench TrainStepBench --peers} runs right after it; the README has the measured figures).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
