@@ -23,7 +23,7 @@ import java.util.OptionalInt;
  * config.json parsing for the Llama family, rope tables included. The reference values came from transformers
  * 5.17 (LlamaRotaryEmbedding: inv_freq, then cos/sin at positions 0, 3, 37, 1000, 70000 for frequency indices
  * 0, d/2 and d−1 of the d = headDim/2 frequencies), printed once with
- * {@code /work/.venv-peers/bin/python rope_ref.py} where rope_ref.py builds LlamaConfig(hidden_size=H,
+ * {@code .venv-peers/bin/python rope_ref.py} where rope_ref.py builds LlamaConfig(hidden_size=H,
  * num_attention_heads=8, rope_parameters=...) for each case below and prints rot.inv_freq and rot(x, pos).
  */
 class LlamaConfigTest {
