@@ -110,7 +110,10 @@ public final class DeltaSpaceMerge {
     public LowRankUpdate truncate(DenseMatrix merged, int rank, Arena arena) {
         long start = System.nanoTime();
         LowRankUpdate result = svd.truncate(merged, rank, arena);
-        if (TIMING) System.err.printf("timing: svd %.0f ms%n", (System.nanoTime() - start) / 1e6);
+        if (TIMING) {
+            System.err.printf("timing: svd %.0f ms, %d power iterations%n", (System.nanoTime() - start) / 1e6,
+                    svd.lastIterations());
+        }
         return result;
     }
 
