@@ -111,7 +111,7 @@ public final class DeltaSpaceMerge {
         long start = System.nanoTime();
         LowRankUpdate result = svd.truncate(merged, rank, arena);
         if (TIMING) {
-            System.err.printf("timing: svd %.0f ms, %d power iterations%n", (System.nanoTime() - start) / 1e6,
+            System.err.printf("timing: svd %.0f ms, %d Krylov iterations%n", (System.nanoTime() - start) / 1e6,
                     svd.lastIterations());
         }
         return result;
