@@ -114,7 +114,7 @@ public final class RandomizedSvd {
     /**
      * The growing basis and its projection, in fp32 row-major buffers with room for every block (leading
      * dimension {@code capacity}), so each step is a GEMM on a column range: K (m × width) orthonormal, W = XᵀK
-     * (n × width) and the Gram matrix WᵀW (width × width, in double).
+     * (n × width) and the Gram matrix WᵀW (width × width; an fp32 GEMM, kept in double for the eigensolver).
      */
     private final class Krylov {
         private final DenseMatrix x;
