@@ -37,6 +37,30 @@ public final class FloatSegments {
         segment.setAtIndex(FLOAT, index, value);
     }
 
+    /**
+     * Σ x_i² over the first {@code count} floats, accumulated in double in four interleaved sums, read through
+     * a float[] a chunk at a time: one-shot commands run this while the JIT is still cold, where an element-wise
+     * segment access costs many times an array's (the merge's energy check of one 5504 × 2048 module took
+     * about 60 ms element by element).
+     */
+    public static double squaredNorm(MemorySegment segment, long count) {
+        float[] chunk = new float[(int) Math.min(count, 1 << 14)];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (long start = 0; start < count; start += chunk.length) {
+            int length = (int) Math.min(chunk.length, count - start);
+            MemorySegment.copy(segment, FLOAT, start * Float.BYTES, chunk, 0, length);
+            int i = 0;
+            for (; i + 4 <= length; i += 4) {
+                s0 += (double) chunk[i] * chunk[i];
+                s1 += (double) chunk[i + 1] * chunk[i + 1];
+                s2 += (double) chunk[i + 2] * chunk[i + 2];
+                s3 += (double) chunk[i + 3] * chunk[i + 3];
+            }
+            for (; i < length; i++) s0 += (double) chunk[i] * chunk[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     /** Number of floats the segment can hold. */
     public static long length(MemorySegment segment) {
         return segment.byteSize() / Float.BYTES;

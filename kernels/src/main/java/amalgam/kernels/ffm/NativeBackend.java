@@ -64,7 +64,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment xs = Operands.elements(x, xOffset, n, "x");
         MemorySegment os = Operands.elements(out, outOffset, n, "out");
         try {
-            MethodHandle call = NativeKernels.UNARY.forWork(n, Operands.onHeap(x, out));
+            MethodHandle call = NativeKernels.ElementwiseCalls.UNARY.forWork(n, Operands.onHeap(x, out));
             call.invokeExact(OpCodes.of(op), n, xs, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -77,7 +77,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment xs = Operands.elements(x, xOffset, n, "x");
         MemorySegment os = Operands.elements(out, outOffset, n, "out");
         try {
-            MethodHandle call = NativeKernels.AFFINE.forWork(n, Operands.onHeap(x, out));
+            MethodHandle call = NativeKernels.ElementwiseCalls.AFFINE.forWork(n, Operands.onHeap(x, out));
             call.invokeExact(n, scale, shift, xs, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -94,7 +94,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment os = Operands.elements(out, outOffset, count, "out");
         ShapeArguments args = ShapeArguments.of(shape, aStrides, bStrides);
         try {
-            MethodHandle call = NativeKernels.BINARY.forWork(count, Operands.onHeap(a, b, out));
+            MethodHandle call = NativeKernels.ElementwiseCalls.BINARY.forWork(count, Operands.onHeap(a, b, out));
             call.invokeExact(OpCodes.of(op), shape.length, args.shape, av.slice(), av.origin(),
                     args.firstStrides, bv.slice(), bv.origin(), args.secondStrides, os, threads);
         } catch (Throwable t) {
@@ -111,7 +111,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment ds = Operands.elements(dst, dstOffset, count, "dst");
         ShapeArguments args = ShapeArguments.of(shape, srcStrides, null);
         try {
-            MethodHandle call = NativeKernels.COPY_STRIDED.forWork(count, Operands.onHeap(src, dst));
+            MethodHandle call = NativeKernels.ElementwiseCalls.COPY_STRIDED.forWork(count, Operands.onHeap(src, dst));
             call.invokeExact(shape.length, args.shape, sv.slice(), sv.origin(), args.firstStrides, ds, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -122,7 +122,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
     public void fill(long n, float value, MemorySegment out, long outOffset) {
         MemorySegment os = Operands.elements(out, outOffset, n, "out");
         try {
-            MethodHandle call = NativeKernels.FILL.forWork(n, Operands.onHeap(out));
+            MethodHandle call = NativeKernels.ElementwiseCalls.FILL.forWork(n, Operands.onHeap(out));
             call.invokeExact(n, value, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -139,7 +139,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment xs = Operands.elements(x, xOffset, in, "x");
         MemorySegment os = Operands.elements(out, outOffset, (long) outer * inner, "out");
         try {
-            MethodHandle call = NativeKernels.REDUCE.forWork(in, Operands.onHeap(x, out));
+            MethodHandle call = NativeKernels.ElementwiseCalls.REDUCE.forWork(in, Operands.onHeap(x, out));
             call.invokeExact(OpCodes.of(op), outer, axis, inner, xs, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -150,25 +150,25 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
 
     @Override
     public void softmaxRows(int rows, int cols, MemorySegment x, long xOffset, MemorySegment out, long outOffset) {
-        rowsForward(NativeKernels.SOFTMAX_ROWS, rows, cols, x, xOffset, out, outOffset);
+        rowsForward(NativeKernels.RowCalls.SOFTMAX_ROWS, rows, cols, x, xOffset, out, outOffset);
     }
 
     @Override
     public void logSoftmaxRows(int rows, int cols, MemorySegment x, long xOffset,
                                MemorySegment out, long outOffset) {
-        rowsForward(NativeKernels.LOG_SOFTMAX_ROWS, rows, cols, x, xOffset, out, outOffset);
+        rowsForward(NativeKernels.RowCalls.LOG_SOFTMAX_ROWS, rows, cols, x, xOffset, out, outOffset);
     }
 
     @Override
     public void softmaxBackwardRows(int rows, int cols, MemorySegment y, long yOffset,
                                     MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset) {
-        rowsBackward(NativeKernels.SOFTMAX_BACKWARD_ROWS, rows, cols, y, yOffset, dy, dyOffset, dx, dxOffset);
+        rowsBackward(NativeKernels.RowCalls.SOFTMAX_BACKWARD_ROWS, rows, cols, y, yOffset, dy, dyOffset, dx, dxOffset);
     }
 
     @Override
     public void logSoftmaxBackwardRows(int rows, int cols, MemorySegment y, long yOffset,
                                        MemorySegment dy, long dyOffset, MemorySegment dx, long dxOffset) {
-        rowsBackward(NativeKernels.LOG_SOFTMAX_BACKWARD_ROWS, rows, cols, y, yOffset, dy, dyOffset, dx, dxOffset);
+        rowsBackward(NativeKernels.RowCalls.LOG_SOFTMAX_BACKWARD_ROWS, rows, cols, y, yOffset, dy, dyOffset, dx, dxOffset);
     }
 
     private void rowsForward(NativeKernels.Downcall kernel, int rows, int cols, MemorySegment x, long xOffset,
@@ -210,7 +210,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment ms = Operands.optional(mean, 0, rows, "mean");
         MemorySegment rs = Operands.optional(rstd, 0, rows, "rstd");
         try {
-            MethodHandle call = NativeKernels.LAYER_NORM_ROWS.forWork(count,
+            MethodHandle call = NativeKernels.RowCalls.LAYER_NORM_ROWS.forWork(count,
                     Operands.onHeap(x, gamma, beta, y, mean, rstd));
             call.invokeExact(rows, cols, eps, xs, gs, bs, ys, ms, rs, threads);
         } catch (Throwable t) {
@@ -233,7 +233,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment dgs = Operands.optional(dgamma, 0, cols, "dgamma");
         MemorySegment dbs = Operands.optional(dbeta, 0, cols, "dbeta");
         try {
-            MethodHandle call = NativeKernels.LAYER_NORM_BACKWARD_ROWS.forWork(count,
+            MethodHandle call = NativeKernels.RowCalls.LAYER_NORM_BACKWARD_ROWS.forWork(count,
                     Operands.onHeap(x, mean, rstd, gamma, dy, dx, dgamma, dbeta));
             call.invokeExact(rows, cols, xs, ms, rs, gs, dys, dxs, dgs, dbs, threads);
         } catch (Throwable t) {
@@ -250,7 +250,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment ss = Operands.elements(sin, 0, (long) tokens * dim, "sin");
         MemorySegment os = Operands.elements(out, outOffset, count, "out");
         try {
-            MethodHandle call = NativeKernels.ROPE_ROWS.forWork(count, Operands.onHeap(x, cos, sin, out));
+            MethodHandle call = NativeKernels.RowCalls.ROPE_ROWS.forWork(count, Operands.onHeap(x, cos, sin, out));
             call.invokeExact(rows, tokens, dim, xs, cs, ss, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -266,7 +266,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment ys = Operands.elements(y, yOffset, count, "y");
         MemorySegment rs = Operands.optional(rstd, 0, rows, "rstd");
         try {
-            MethodHandle call = NativeKernels.RMS_NORM_ROWS.forWork(count, Operands.onHeap(x, weight, y, rstd));
+            MethodHandle call = NativeKernels.RowCalls.RMS_NORM_ROWS.forWork(count, Operands.onHeap(x, weight, y, rstd));
             call.invokeExact(rows, cols, eps, xs, ws, ys, rs, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -285,7 +285,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         MemorySegment dxs = Operands.elements(dx, dxOffset, count, "dx");
         MemorySegment dws = Operands.optional(dweight, 0, cols, "dweight");
         try {
-            MethodHandle call = NativeKernels.RMS_NORM_BACKWARD_ROWS.forWork(count,
+            MethodHandle call = NativeKernels.RowCalls.RMS_NORM_BACKWARD_ROWS.forWork(count,
                     Operands.onHeap(x, rstd, weight, dy, dx, dweight));
             call.invokeExact(rows, cols, xs, rs, ws, dys, dxs, dws, threads);
         } catch (Throwable t) {
@@ -300,7 +300,7 @@ public final class NativeBackend implements Backend, GemmDelegation, MergeSweeps
         if (k < 1 || k > n) throw new IllegalArgumentException("k = " + k + " must lie in [1, " + n + "]");
         MemorySegment xs = Operands.elements(x, xOffset, n, "x");
         try {
-            MethodHandle call = NativeKernels.KTH_LARGEST_ABS.forWork(n, Operands.onHeap(x));
+            MethodHandle call = NativeKernels.MergeCalls.KTH_LARGEST_ABS.forWork(n, Operands.onHeap(x));
             return (float) call.invokeExact(n, k, xs, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);

@@ -50,7 +50,7 @@ public final class NativeGemm implements Gemm {
         MemorySegment cs = Operands.elements(c, cOffset, cExtent, "C");
         int status;
         try {
-            MethodHandle call = NativeKernels.SGEMM.forWork(workOf(m, n, k), Operands.onHeap(a, b, c));
+            MethodHandle call = NativeKernels.GemmCalls.SGEMM.forWork(workOf(m, n, k), Operands.onHeap(a, b, c));
             status = (int) call.invokeExact(transA ? 1 : 0, transB ? 1 : 0, (long) m, (long) n, (long) k, alpha,
                     as, (long) lda, bs, (long) ldb, beta, cs, (long) ldc, threads);
         } catch (Throwable t) {
@@ -81,7 +81,7 @@ public final class NativeGemm implements Gemm {
         MemorySegment cs = Operands.elements(c, cOffset, Operands.batchExtent(cExtent, strideC, batch), "C");
         int status;
         try {
-            MethodHandle call = NativeKernels.SGEMM_BATCHED.forWork(workOf(m, n, k) * batch,
+            MethodHandle call = NativeKernels.GemmCalls.SGEMM_BATCHED.forWork(workOf(m, n, k) * batch,
                     Operands.onHeap(a, b, c));
             status = (int) call.invokeExact(transA ? 1 : 0, transB ? 1 : 0, (long) m, (long) n, (long) k, alpha,
                     as, (long) lda, strideA, bs, (long) ldb, strideB,

@@ -11,7 +11,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,9 +102,9 @@ public final class NativeLibrary {
                 return new Loaded(null, null, resource + " is not on the class path: gcc was probably absent when"
                         + " the project was built; install gcc and rebuild with mvn package");
             }
-            file = Files.createTempFile("libamalgam-" + variant.march() + "-", ".so");
+            file = extractionTarget(variant);
             file.toFile().deleteOnExit();
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, file);
         } catch (IOException e) {
             return new Loaded(null, null, "cannot extract " + resource + " to a temporary file: " + e.getMessage());
         }
@@ -117,6 +116,17 @@ public final class NativeLibrary {
                     + " (is libgomp installed? is --enable-native-access=ALL-UNNAMED set?)");
         }
         return checkCpu(lookup, variant, why);
+    }
+
+    /**
+     * A new file for this process's copy of the library. Not {@code Files.createTempFile}: its random name
+     * seeds a SecureRandom, some 18 ms of every command's start. The process id and the clock make the name
+     * unique here, and {@code Files.copy} creates it exclusively (O_EXCL, which follows no planted link), so a
+     * name another user took fails the load with a message instead of writing through it.
+     */
+    private static Path extractionTarget(NativeVariant variant) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "libamalgam-" + variant.march() + "-"
+                + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()) + ".so");
     }
 
     /**

@@ -33,7 +33,7 @@ final class NativeMergeSweeps implements MergeSweeps {
         MemorySegment os = Operands.elements(out, 0, n, "out");
         int status;
         try {
-            MethodHandle call = NativeKernels.KEEP_MAGNITUDE_RANKS.forWork(n, Operands.onHeap(x, out));
+            MethodHandle call = NativeKernels.MergeCalls.KEEP_MAGNITUDE_RANKS.forWork(n, Operands.onHeap(x, out));
             status = (int) call.invokeExact(n, xs, fromRank, toRank, os, threads);
         } catch (Throwable t) {
             throw NativeKernels.rethrow(t);
@@ -56,7 +56,7 @@ final class NativeMergeSweeps implements MergeSweeps {
                 pointers.setAtIndex(ValueLayout.ADDRESS, i, t);
             }
             MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, weights);
-            MethodHandle call = NativeKernels.ELECTED_MEAN.forWork(n * tensors.length, Operands.onHeap(out));
+            MethodHandle call = NativeKernels.MergeCalls.ELECTED_MEAN.forWork(n * tensors.length, Operands.onHeap(out));
             call.invokeExact(OpCodes.of(mean.election()), mean.weightedVotes() ? 1 : 0, OpCodes.of(mean.divisor()),
                     mean.lambda(), tensors.length, n, pointers, w, os, threads);
         } catch (Throwable t) {

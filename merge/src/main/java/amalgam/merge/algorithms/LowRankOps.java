@@ -14,12 +14,16 @@ public final class LowRankOps {
     public static double inner(LowRankUpdate x, LowRankUpdate y) {
         requireSameShape(x, y);
         int rx = x.rank(), ry = y.rank(), out = x.outFeatures(), in = x.inFeatures();
+        // On arrays, not element by element on the segments: one-shot commands (merge's energy check, inspect)
+        // run this cold, where a segment access costs many times an array's.
+        float[] bx = x.b().toArray(), by = y.b().toArray(), ax = x.a().toArray(), ay = y.a().toArray();
         double[][] bb = new double[rx][ry]; // B_xᵀ B_y
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < rx; i++) {
-                double bx = x.b().get(o, i);
-                if (bx == 0) continue;
-                for (int j = 0; j < ry; j++) bb[i][j] += bx * y.b().get(o, j);
+                double v = bx[o * rx + i];
+                if (v == 0) continue;
+                double[] row = bb[i];
+                for (int j = 0; j < ry; j++) row[j] += v * by[o * ry + j];
             }
         }
         double trace = 0;
@@ -27,7 +31,7 @@ public final class LowRankOps {
             for (int j = 0; j < ry; j++) {
                 if (bb[i][j] == 0) continue;
                 double aa = 0; // (A_y A_xᵀ)[j][i] = row j of A_y · row i of A_x
-                for (int c = 0; c < in; c++) aa += (double) y.a().get(j, c) * x.a().get(i, c);
+                for (int c = 0; c < in; c++) aa += (double) ay[j * in + c] * ax[i * in + c];
                 trace += bb[i][j] * aa;
             }
         }

@@ -63,7 +63,7 @@ public final class RandomizedSvd {
         int maxBlocks = Math.min(MAX_BLOCKS, Math.min(m, n) / block);
         lastIterations = 0;
         if (maxBlocks < 2) return exact(x, rank, arena);
-        double norm = Math.sqrt(squaredNorm(x));
+        double norm = Math.sqrt(FloatSegments.squaredNorm(x.data(), x.size()));
         try (Arena scratch = Arena.ofConfined()) {
             Krylov k = new Krylov(x, rank, block, maxBlocks, scratch);
             k.start(gaussian(scratch, n, block));
@@ -269,26 +269,6 @@ public final class RandomizedSvd {
             for (int c = 0; c < count; c++) row[c] = (float) data[c * rows + i];
             FloatSegments.copyFromArray(row, 0, target, (long) i * leadingDimension + first, count);
         }
-    }
-
-    /** ‖X‖²_F, accumulated in double, through a float[] a chunk at a time (see readColumns). */
-    private static double squaredNorm(DenseMatrix x) {
-        long count = (long) x.rows() * x.cols();
-        float[] chunk = new float[1 << 14];
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (long start = 0; start < count; start += chunk.length) {
-            int length = (int) Math.min(chunk.length, count - start);
-            MemorySegment.copy(x.data(), FloatSegments.FLOAT, start * Float.BYTES, chunk, 0, length);
-            int i = 0;
-            for (; i + 4 <= length; i += 4) {
-                s0 += (double) chunk[i] * chunk[i];
-                s1 += (double) chunk[i + 1] * chunk[i + 1];
-                s2 += (double) chunk[i + 2] * chunk[i + 2];
-                s3 += (double) chunk[i + 3] * chunk[i + 3];
-            }
-            for (; i < length; i++) s0 += (double) chunk[i] * chunk[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** X = X · I (or I · X for wide matrices): the factored SVD on the smaller side is then exact. */

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Merging PEFT adapters into one, as a library: what {@code amalgam merge}, {@code train-coefficients} and the
@@ -71,6 +72,7 @@ public final class AdapterMerge {
 
     private static Result merge(MergePlan plan, List<Path> adapters, Checkpoint base, Path out, boolean force,
                                 boolean allowNonFinite, ComputeContext context, PrintWriter err) throws IOException {
+        CompletableFuture<List<String>> hashing = MergeRecipe.hashWeights(adapters);
         ModuleMerger merger = new ModuleMerger(plan, context);
         try (MergeInputs inputs = MergeInputs.open(adapters, allowNonFinite)) {
             if (plan.space() == MergePlan.Space.FACTORS) {
@@ -94,7 +96,8 @@ public final class AdapterMerge {
             if (full != null && full.files().warning() != null) err.println("amalgam: warning: " + full.files().warning());
             FileDType dtype = base != null ? null
                     : plan.dtype() != null ? plan.dtype() : inputs.commonDtype().orElse(FileDType.F32);
-            MergeRecipe recipe = MergeRecipe.of(plan, adapters, dtype, base == null ? null : base.directory());
+            MergeRecipe recipe = MergeRecipe.of(plan, adapters, MergeRecipe.hashes(hashing), dtype,
+                    base == null ? null : base.directory());
             MergeProgress progress = new MergeProgress(err, MergeProgress.stderrIsTerminal(), outputs.size());
             List<WrittenModule> written;
             try (AtomicOutput output = AtomicOutput.begin(out, force)) {

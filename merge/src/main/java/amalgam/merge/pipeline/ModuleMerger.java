@@ -68,7 +68,7 @@ public final class ModuleMerger {
                     yield new Merged(kept, share(LowRankOps.normSquared(kept), weightedNormSquared(updates, c)));
                 }
                 DenseMatrix full = deltaSpace.mergedDelta(updates, w, tensorMerge, stream);
-                double fullEnergy = sumOfSquares(full);
+                double fullEnergy = FloatSegments.squaredNorm(full.data(), full.size());
                 LowRankUpdate kept = deltaSpace.truncate(full, rank, arena);
                 yield new Merged(kept, share(LowRankOps.normSquared(kept), fullEnergy));
             }
@@ -87,15 +87,6 @@ public final class ModuleMerger {
             }
         }
         return Math.max(0, sum);
-    }
-
-    private static double sumOfSquares(DenseMatrix m) {
-        double sum = 0;
-        for (long i = 0, n = m.size(); i < n; i++) {
-            double v = FloatSegments.get(m.data(), i);
-            sum += v * v;
-        }
-        return sum;
     }
 
     /**
