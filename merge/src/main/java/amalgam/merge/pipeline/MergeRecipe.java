@@ -42,7 +42,8 @@ public final class MergeRecipe {
 
     /**
      * The recipe of merging {@code adapters} as {@code plan} says into {@code dtype}, or with a {@code baseModel}
-     * (and no dtype: each weight keeps the base's) into that model; reads every input adapter once to hash it.
+     * (and no dtype: each weight keeps the base's) into that model, with the inputs' {@code hashes} from
+     * {@link #hashWeights}.
      */
     static MergeRecipe of(MergePlan plan, List<Path> adapters, List<String> hashes, FileDType dtype, Path baseModel) {
         List<Path> directories = adapters.stream().map(a -> a.toAbsolutePath().normalize()).toList();
