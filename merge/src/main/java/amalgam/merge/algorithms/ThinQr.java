@@ -3,9 +3,9 @@ package amalgam.merge.algorithms;
 /**
  * Thin QR factorisation X = Q·R of a tall m × k matrix in double: modified Gram–Schmidt with a
  * reorthogonalisation pass for every column the first pass cancelled heavily ("twice is enough"), so Q is
- * orthonormal to working precision even for the nearly dependent columns that stacked LoRA factors often have. A column that is dependent on the
- * previous ones gets a zero column in Q and a zero on R's diagonal: X = Q·R still holds, and the SVD of the
- * core that follows sees only the independent directions.
+ * orthonormal to working precision even for the nearly dependent columns that stacked LoRA factors often have.
+ * A column that is dependent on the previous ones gets a zero column in Q and a zero on R's diagonal: X = Q·R
+ * still holds, and the SVD of the core that follows sees only the independent directions.
  */
 record ThinQr(ColumnMajorMatrix q, double[][] r) {
 
